@@ -1,0 +1,162 @@
+// One WebSocket connection as a sans-I/O state machine: bytes in, events out,
+// sends queue bytes. See connection.cpp for the theory of operation.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "vws/buffer.hpp"
+#include "vws/fault.hpp"
+#include "vws/frame.hpp"
+#include "vws/handshake.hpp"
+#include "vws/utf8.hpp"
+
+namespace vws {
+
+enum class Role : uint8_t { server, client };
+
+struct Limits {
+    HandshakeLimits handshake;
+    uint64_t max_frame = 16u << 20;    // payload bytes, inclusive
+    uint64_t max_message = 64u << 20;  // assembled payload bytes, inclusive
+};
+
+enum class State : uint8_t {
+    handshake,  // reading the request (server) or response (client)
+    deciding,   // server: request parsed, waiting for accept() or reject()
+    open,
+    closing,    // we sent a Close, waiting for the peer's
+    closed,     // close handshake done: flush output, then end the connection
+    failed,     // fault or rejection: flush output, then end the connection
+};
+
+enum class EventType : uint8_t {
+    none,       // nothing more until more input arrives
+    request,    // server: a valid upgrade request; call accept() or reject()
+    upgraded,   // client: the server accepted
+    text,
+    binary,
+    ping,       // the pong is already queued
+    pong,
+    close,      // the peer's Close; ours (the reply) is already queued
+    failed,     // a fault; the answer (close frame or HTTP error) is queued
+};
+
+struct Event {
+    EventType type = EventType::none;
+    // Payload of a message, ping or pong, or the close reason. Valid until the
+    // next call to next_event(), input_space() or received().
+    const uint8_t* data = nullptr;
+    size_t size = 0;
+    uint16_t code = 0;     // close: the peer's status code (1005 when none)
+    Fault fault = Fault::none;
+
+    std::string_view text() const { return {reinterpret_cast<const char*>(data), size}; }
+};
+
+// Where client-role frames get their mask keys (§5.3: unpredictable, per frame).
+class MaskKeySource {
+public:
+    virtual ~MaskKeySource() = default;
+    virtual MaskKey next_mask_key() = 0;
+};
+
+class Connection {
+public:
+    // Server role: starts in `handshake`, reading a request.
+    explicit Connection(const Limits& limits);
+    // Client role: queues `req` and reads the response; keys masks every frame.
+    Connection(const Limits& limits, ClientRequest req, MaskKeySource& keys);
+
+    // Input: write up to input_space().size() received bytes there, then
+    // call received(n). An empty span means: stop reading (state ended).
+    std::span<uint8_t> input_space();
+    void received(size_t n);
+    // Pulls the next event from the received bytes.
+    Event next_event();
+
+    // Server handshake decision, after EventType::request.
+    const Request& request() const { return request_; }
+    void accept(std::string_view protocol = {});
+    void reject(Fault f);
+    // Client: the server's response, after EventType::upgraded (or a refusal).
+    const Response& response() const { return response_; }
+
+    // Sends; ignored unless the connection is open.
+    void send_message(Opcode op, const uint8_t* data, size_t size);
+    void send_text(std::string_view s);
+    void send_ping(const uint8_t* data, size_t size);
+    // Starts the close handshake (open -> closing). Reason is cut to fit 123 bytes.
+    void close(uint16_t code, std::string_view reason = {});
+    // Fails the connection for a fault found outside the core (e.g. the program
+    // cannot take a binary message): queues the close code, state -> failed.
+    void fail(Fault f);
+
+    // Output: bytes to write to the peer, then report how many were written.
+    std::span<const uint8_t> output() const { return {out_.data(), out_.size()}; }
+    void sent(size_t n);
+    size_t output_size() const { return out_.size(); }
+
+    State state() const { return state_; }
+    Role role() const { return role_; }
+    // Closed or failed: flush output, shut the write side, drain, end.
+    bool ended() const { return state_ == State::closed || state_ == State::failed; }
+    Fault fault() const { return fault_; }
+    uint16_t close_code_sent() const { return code_sent_; }
+    uint16_t close_code_received() const { return code_received_; }
+    int http_status() const { return http_status_; }
+
+    // Input buffer size: reads are at most this large.
+    static constexpr size_t input_block = 64 * 1024;
+
+private:
+    Event parse_head();
+    Event parse_frames();
+    Event start_frame(const FrameHeader& h, size_t header_len);
+    Event control_frame(uint8_t* payload);
+    Event data_chunk();
+    Event finish_message();
+    Event failure(Fault f);
+    void queue_frame(Opcode op, const uint8_t* data, size_t size);
+    void queue_close(uint16_t code, std::string_view reason);
+
+    Role role_;
+    State state_ = State::handshake;
+    Limits limits_;
+    MaskKeySource* keys_ = nullptr;
+
+    // Received bytes not yet consumed: in_[in_begin_, in_end_).
+    std::unique_ptr<uint8_t[]> in_;
+    size_t in_cap_ = 0;
+    size_t in_begin_ = 0;
+    size_t in_end_ = 0;
+    size_t head_scanned_ = 0;   // bytes already searched for the blank line
+
+    // The frame being read.
+    FrameHeader frame_;
+    uint64_t frame_left_ = 0;   // payload bytes not yet received
+    size_t mask_phase_ = 0;
+    bool in_frame_ = false;
+
+    // The data message being assembled from fragments or partial reads.
+    Opcode msg_opcode_ = Opcode::continuation;  // continuation: none under way
+    ByteBuffer msg_;
+    Utf8Validator utf8_;
+    bool msg_ready_ = false;    // msg_ was handed out: clear it on the next call
+
+    ByteBuffer out_;
+
+    Request request_;
+    ClientRequest client_request_;
+    Response response_;
+    Fault fault_ = Fault::none;
+    uint16_t code_sent_ = 0;
+    uint16_t code_received_ = 0;
+    int http_status_ = 0;
+};
+
+} // namespace vws
