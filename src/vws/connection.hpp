@@ -108,6 +108,8 @@ public:
     Fault fault() const { return fault_; }
     uint16_t close_code_sent() const { return code_sent_; }
     uint16_t close_code_received() const { return code_received_; }
+    // The peer sent its Close before we sent ours.
+    bool peer_closed_first() const { return peer_closed_first_; }
     int http_status() const { return http_status_; }
 
     // Input buffer size: reads are at most this large.
@@ -116,7 +118,6 @@ public:
 private:
     Event parse_head();
     Event parse_frames();
-    Event start_frame(const FrameHeader& h, size_t header_len);
     Event control_frame(uint8_t* payload);
     Event data_chunk();
     Event finish_message();
@@ -156,6 +157,7 @@ private:
     Fault fault_ = Fault::none;
     uint16_t code_sent_ = 0;
     uint16_t code_received_ = 0;
+    bool peer_closed_first_ = false;
     int http_status_ = 0;
 };
 

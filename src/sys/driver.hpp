@@ -1,0 +1,59 @@
+// Drivers: move bytes between the connection's descriptors and the core, keep
+// time, and hand events to the program. Two of them (DESIGN.md):
+//  - poll: recv/send with MSG_DONTWAIT on sockets (no O_NONBLOCK on a shared
+//    file description), trying each syscall first and polling after EAGAIN;
+//  - blocking: plain read/write for pipes and other non-sockets, or --blocking,
+//    with deadlines kept by an interval timer that interrupts the blocked call.
+#pragma once
+
+#include <cstdint>
+
+#include "sys/endpoint.hpp"
+#include "vws/connection.hpp"
+
+namespace vws::sys {
+
+struct Timeouts {
+    int handshake_ms = 10'000;  // request head complete and answered
+    int idle_ms = 0;            // no input for this long: close 1001 (0: off)
+    int close_ms = 5'000;       // from our Close (or a fault) to the end
+};
+
+// The program logic: one call per event, in order.
+class App {
+public:
+    virtual ~App() = default;
+    virtual void on_event(Connection& conn, const Event& e) = 0;
+};
+
+enum class Ending : uint8_t {
+    closed,             // close handshake completed
+    failed,             // fault or handshake refusal; the answer was sent
+    peer_gone,          // EOF or reset without a close handshake
+    handshake_timeout,
+    close_timeout,      // the peer never finished the close handshake
+    io_error,
+};
+
+struct Outcome {
+    Ending ending = Ending::closed;
+    int error = 0;            // errno, for io_error
+    bool idle = false;        // we closed for the idle timeout
+    bool signalled = false;   // we closed for SIGTERM/SIGHUP/SIGINT
+    uint64_t bytes_in = 0;
+    uint64_t bytes_out = 0;
+};
+
+const char* ending_name(Ending e);
+
+// Ignores SIGPIPE and routes SIGTERM, SIGHUP and SIGINT to a graceful close
+// (1001). Call once from main before driving.
+void install_signal_handlers();
+
+Outcome drive_poll(const Endpoint& ep, Connection& conn, App& app, const Timeouts& t);
+Outcome drive_blocking(const Endpoint& ep, Connection& conn, App& app, const Timeouts& t);
+
+// The output backlog above which a driver stops reading (backpressure).
+inline constexpr size_t output_high_water = 1 << 20;
+
+} // namespace vws::sys

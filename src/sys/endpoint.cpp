@@ -1,0 +1,97 @@
+#include "sys/endpoint.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include "sys/log.hpp"
+
+namespace vws::sys {
+
+namespace {
+
+constexpr int sd_listen_fds_start = 3;  // sd_listen_fds(3)
+
+bool valid_fd(int fd) { return fcntl(fd, F_GETFD) != -1; }
+
+const char* env_or(const char* name, const char* fallback)
+{
+    const char* v = std::getenv(name);
+    return v && *v ? v : fallback;
+}
+
+} // namespace
+
+bool is_socket(int fd)
+{
+    struct stat st;
+    return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+Endpoint find_endpoint(int fd_option)
+{
+    Endpoint e;
+    const char* fds = std::getenv("LISTEN_FDS");
+    const char* pid = std::getenv("LISTEN_PID");
+    const bool for_us = fds && pid && std::strtol(pid, nullptr, 10) == getpid();
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDNAMES");
+
+    if (fd_option >= 0) {
+        e.in = e.out = fd_option;
+    } else if (for_us) {
+        // Accept=yes passes exactly one connected socket.
+        if (std::strcmp(fds, "1") != 0)
+            fatal(exit_code::usage, "LISTEN_FDS=%s: expected one connection (use Accept=yes)", fds);
+        e.in = e.out = sd_listen_fds_start;
+    }
+    if (!valid_fd(e.in) || !valid_fd(e.out))
+        fatal(exit_code::usage, "no connection on fd %d/%d: %s", e.in, e.out, std::strerror(EBADF));
+    e.socket = is_socket(e.in) && is_socket(e.out);
+    return e;
+}
+
+void set_nodelay(const Endpoint& e)
+{
+    if (!e.socket) return;
+    const int one = 1;
+    // Fails harmlessly on Unix sockets.
+    setsockopt(e.in, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (e.out != e.in) setsockopt(e.out, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
+
+std::string peer_address(const Endpoint& e)
+{
+    const char* ip = env_or("TCPREMOTEIP", env_or("TCP6REMOTEIP", env_or("REMOTE_ADDR", nullptr)));
+    const char* port = env_or("TCPREMOTEPORT", env_or("TCP6REMOTEPORT", env_or("REMOTE_PORT", nullptr)));
+    if (ip) return std::string(ip) + ":" + (port ? port : "-");
+    if (!e.socket) return "-";
+    sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    if (getpeername(e.in, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "-";
+    char host[INET6_ADDRSTRLEN] = "-";
+    unsigned p = 0;
+    if (ss.ss_family == AF_INET) {
+        const auto* a = reinterpret_cast<sockaddr_in*>(&ss);
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        p = ntohs(a->sin_port);
+    } else if (ss.ss_family == AF_INET6) {
+        const auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        p = ntohs(a->sin6_port);
+    } else {
+        return "unix";
+    }
+    return std::string(host) + ":" + std::to_string(p);
+}
+
+} // namespace vws::sys

@@ -1,0 +1,30 @@
+// Where the connection is: fd 0/1 (tcpserver, inetd, systemd StandardInput=
+// socket), fd 3 from systemd socket activation (LISTEN_FDS=1 for our pid), or
+// a descriptor named with --fd. Nothing here changes the descriptors' file
+// status flags: they may be shared with whoever started us.
+#pragma once
+
+#include <string>
+
+namespace vws::sys {
+
+struct Endpoint {
+    int in = 0;
+    int out = 1;
+    bool socket = false;  // both ends are sockets: recv/send with MSG_DONTWAIT work
+};
+
+// fd_option: the --fd value, or -1. Clears LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES
+// so they never reach a child. Exits 100 or 111 with a message on failure.
+Endpoint find_endpoint(int fd_option);
+
+// Sets TCP_NODELAY where the endpoint is a TCP socket (not an error elsewhere).
+void set_nodelay(const Endpoint& e);
+
+// "ip:port" of the peer, from the ucspi variables (TCPREMOTEIP/TCP6REMOTEIP,
+// TCPREMOTEPORT), systemd's REMOTE_ADDR/REMOTE_PORT, or getpeername; "-" if none.
+std::string peer_address(const Endpoint& e);
+
+bool is_socket(int fd);
+
+} // namespace vws::sys

@@ -1,0 +1,106 @@
+#include "sys/options.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+#include "sys/log.hpp"
+
+namespace vws::sys {
+
+const char common_options_help[] =
+    "  --max-message BYTES     largest message, assembled (default 64M)\n"
+    "  --max-frame BYTES       largest frame payload (default 16M)\n"
+    "  --max-head BYTES        largest request head (default 8K)\n"
+    "  --handshake-timeout S   time to receive the request (default 10; 0: none)\n"
+    "  --idle-timeout S        close with 1001 after S without input (default 0: off)\n"
+    "  --close-timeout S       time for the peer to finish closing (default 5)\n"
+    "  --fd N                  the connection is on descriptor N\n"
+    "                          (default: fd 3 under LISTEN_FDS=1, else fds 0 and 1)\n"
+    "  --blocking              blocking I/O driver (automatic on non-sockets)\n"
+    "  --help                  this text\n"
+    "  --version               the version\n"
+    "Sizes take K, M or G (powers of 1024); times are seconds (0.5) or 250ms.\n";
+
+bool parse_size(const char* s, uint64_t& out)
+{
+    errno = 0;
+    char* end = nullptr;
+    const unsigned long long v = std::strtoull(s, &end, 10);
+    if (errno || end == s || *s == '-') return false;
+    uint64_t mult = 1;
+    if (*end == 'K' || *end == 'k') mult = 1ull << 10;
+    else if (*end == 'M' || *end == 'm') mult = 1ull << 20;
+    else if (*end == 'G' || *end == 'g') mult = 1ull << 30;
+    if (mult != 1) ++end;
+    if (*end != '\0' || v > UINT64_MAX / mult) return false;
+    out = v * mult;
+    return true;
+}
+
+bool parse_duration_ms(const char* s, int& out)
+{
+    errno = 0;
+    char* end = nullptr;
+    double v = std::strtod(s, &end);
+    if (errno || end == s || !(v >= 0)) return false;
+    if (std::strcmp(end, "ms") == 0) v /= 1000.0;
+    else if (std::strcmp(end, "s") != 0 && *end != '\0') return false;
+    if (v > 24 * 3600.0) return false;
+    out = static_cast<int>(std::lround(v * 1000.0));
+    return true;
+}
+
+namespace {
+
+uint64_t size_arg(const char* name, const char* arg)
+{
+    uint64_t v;
+    if (!parse_size(arg, v) || v == 0) fatal(exit_code::usage, "--%s %s: expected a size in bytes", name, arg);
+    return v;
+}
+
+int ms_arg(const char* name, const char* arg)
+{
+    int v;
+    if (!parse_duration_ms(arg, v)) fatal(exit_code::usage, "--%s %s: expected seconds", name, arg);
+    return v;
+}
+
+} // namespace
+
+bool parse_common_option(int opt, const char* arg, CommonOptions& o)
+{
+    switch (opt) {
+    case opt_max_message: o.limits.max_message = size_arg("max-message", arg); return true;
+    case opt_max_frame: o.limits.max_frame = size_arg("max-frame", arg); return true;
+    case opt_max_head: {
+        const uint64_t v = size_arg("max-head", arg);
+        if (v < 64 || v > (1u << 20)) fatal(exit_code::usage, "--max-head %s: expected 64 to 1M", arg);
+        o.limits.handshake.max_head = v;
+        return true;
+    }
+    case opt_handshake_timeout: o.timeouts.handshake_ms = ms_arg("handshake-timeout", arg); return true;
+    case opt_idle_timeout: o.timeouts.idle_ms = ms_arg("idle-timeout", arg); return true;
+    case opt_close_timeout: o.timeouts.close_ms = ms_arg("close-timeout", arg); return true;
+    case opt_fd: {
+        char* end = nullptr;
+        const long v = std::strtol(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || v < 0 || v > 65535)
+            fatal(exit_code::usage, "--fd %s: expected a descriptor number", arg);
+        o.fd = static_cast<int>(v);
+        return true;
+    }
+    case opt_blocking: o.blocking = true; return true;
+    default: return false;
+    }
+}
+
+Outcome drive(const Endpoint& ep, const CommonOptions& o, Connection& conn, App& app)
+{
+    if (ep.socket && !o.blocking) return drive_poll(ep, conn, app, o.timeouts);
+    return drive_blocking(ep, conn, app, o.timeouts);
+}
+
+} // namespace vws::sys

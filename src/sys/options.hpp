@@ -1,0 +1,61 @@
+// Options every server program shares: limits, timeouts and where the
+// connection is. Each main lists these in its getopt_long table and passes
+// the ones it does not know itself to parse_common_option.
+#pragma once
+
+#include <getopt.h>
+
+#include "sys/driver.hpp"
+#include "vws/connection.hpp"
+
+namespace vws::sys {
+
+struct CommonOptions {
+    Limits limits;
+    Timeouts timeouts;
+    int fd = -1;          // --fd N
+    bool blocking = false;
+};
+
+enum : int {
+    opt_max_message = 1000,
+    opt_max_frame,
+    opt_max_head,
+    opt_handshake_timeout,
+    opt_idle_timeout,
+    opt_close_timeout,
+    opt_fd,
+    opt_blocking,
+    opt_help,
+    opt_version,
+    opt_first_program_specific,  // programs number their own options from here
+};
+
+// getopt_long entries for the options above, to copy into a program's table.
+#define VWS_COMMON_LONG_OPTIONS                                                    \
+    {"max-message", required_argument, nullptr, vws::sys::opt_max_message},       \
+    {"max-frame", required_argument, nullptr, vws::sys::opt_max_frame},           \
+    {"max-head", required_argument, nullptr, vws::sys::opt_max_head},             \
+    {"handshake-timeout", required_argument, nullptr, vws::sys::opt_handshake_timeout}, \
+    {"idle-timeout", required_argument, nullptr, vws::sys::opt_idle_timeout},     \
+    {"close-timeout", required_argument, nullptr, vws::sys::opt_close_timeout},   \
+    {"fd", required_argument, nullptr, vws::sys::opt_fd},                         \
+    {"blocking", no_argument, nullptr, vws::sys::opt_blocking},                   \
+    {"help", no_argument, nullptr, vws::sys::opt_help},                           \
+    {"version", no_argument, nullptr, vws::sys::opt_version}
+
+// The help text for the common options, with the defaults.
+extern const char common_options_help[];
+
+// Applies one common option; false if opt is not one. Exits 100 on a bad value.
+bool parse_common_option(int opt, const char* arg, CommonOptions& o);
+
+// "65536", "64K", "16M", "1G" (powers of 1024) -> bytes; false on bad input.
+bool parse_size(const char* s, uint64_t& out);
+// "10", "0.5", "250ms" -> milliseconds; false on bad input.
+bool parse_duration_ms(const char* s, int& out);
+
+// Connects the driver the options ask for: poll on sockets, blocking otherwise.
+Outcome drive(const Endpoint& ep, const CommonOptions& o, Connection& conn, App& app);
+
+} // namespace vws::sys

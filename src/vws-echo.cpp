@@ -1,0 +1,84 @@
+// vws-echo: one WebSocket connection on stdin/stdout (or fd 3 under systemd
+// socket activation, or --fd N); echoes every message back as it came.
+// The conformance target: everything but the echo is the library's.
+#include <cstdio>
+
+#include "sys/endpoint.hpp"
+#include "sys/log.hpp"
+#include "sys/options.hpp"
+#include "sys/report.hpp"
+
+using namespace vws;
+using namespace vws::sys;
+
+namespace {
+
+const char usage_text[] =
+    "usage: vws-echo [OPTIONS]\n"
+    "Serves one WebSocket connection (RFC 6455) and echoes every message.\n"
+    "Run it under tcpserver, inetd or systemd socket activation (Accept=yes):\n"
+    "  tcpserver -HRl0 -D 127.0.0.1 8181 vws-echo\n"
+    "Options:\n";
+
+class Echo : public App {
+public:
+    explicit Echo(Report& report) : report_(report) {}
+
+    void on_event(Connection& conn, const Event& e) override
+    {
+        switch (e.type) {
+        case EventType::request:
+            conn.accept();
+            log_open(report_, conn);
+            break;
+        case EventType::text:
+        case EventType::binary:
+            ++report_.messages_in;
+            conn.send_message(e.type == EventType::text ? Opcode::text : Opcode::binary, e.data, e.size);
+            ++report_.messages_out;
+            break;
+        default:
+            break;
+        }
+    }
+
+private:
+    Report& report_;
+};
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    log_init("vws-echo");
+    CommonOptions opts;
+    static const option long_options[] = {VWS_COMMON_LONG_OPTIONS, {nullptr, 0, nullptr, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", long_options, nullptr)) != -1) {
+        if (c == opt_help) {
+            std::printf("%s%s", usage_text, common_options_help);
+            std::printf("Exit codes: 0 clean close, 98 the peer broke the protocol or vanished,\n"
+                        "100 usage, 111 system failure.\n");
+            return exit_code::ok;
+        }
+        if (c == opt_version) {
+            std::printf("vws-echo %s\n", VWS_VERSION);
+            return exit_code::ok;
+        }
+        if (!parse_common_option(c, optarg, opts)) fatal(exit_code::usage, "usage: vws-echo [OPTIONS] (see --help)");
+    }
+    if (optind < argc) fatal(exit_code::usage, "unexpected argument '%s' (see --help)", argv[optind]);
+
+    const Endpoint ep = find_endpoint(opts.fd);
+    log_guard_connection(ep.in);
+    log_guard_connection(ep.out);
+    set_nodelay(ep);
+    install_signal_handlers();
+
+    Report report;
+    report.remote = peer_address(ep);
+    Connection conn(opts.limits);
+    Echo echo(report);
+    const Outcome outcome = drive(ep, opts, conn, echo);
+    return log_end(report, conn, outcome);
+}

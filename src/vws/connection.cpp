@@ -1,0 +1,334 @@
+// Theory of operation
+//
+// A Connection is the whole protocol for one WebSocket peer, with no I/O: the
+// driver writes received bytes into input_space(), calls received(), then pulls
+// events with next_event() until it returns none; whatever the protocol wants
+// sent (handshake answers, pongs, close replies, messages) collects in
+// output(), which the driver writes and acknowledges with sent().
+//
+// States: handshake -> (server: deciding ->) open -> closing -> closed, or
+// failed from anywhere. A fault queues its answer (an HTTP error before the
+// upgrade, a Close frame after it) and moves to failed; the driver then
+// flushes, shuts down its write side and drains until EOF or a timeout.
+//
+// Input is one block (64 KiB). A data frame that is whole in the block and is
+// a complete message is unmasked in place and handed out as a view: no copy.
+// Anything else (fragments, frames larger than one read) is unmasked while
+// being copied into msg_, one reused buffer, and validated as it arrives, so
+// a fault is found at the earliest byte. Control frames (at most 125 bytes)
+// are always handled whole from the block.
+#include "vws/connection.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace vws {
+
+namespace {
+
+// Buffers grown by a burst are given back once it is over.
+constexpr size_t keep_message_buffer = 1 << 20;
+constexpr size_t keep_output_buffer = 256 << 10;
+
+uint16_t read_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+} // namespace
+
+Connection::Connection(const Limits& limits) : role_(Role::server), limits_(limits) {}
+
+Connection::Connection(const Limits& limits, ClientRequest req, MaskKeySource& keys)
+    : role_(Role::client), limits_(limits), keys_(&keys), client_request_(std::move(req))
+{
+    const std::string head = build_request(client_request_);
+    out_.append(head.data(), head.size());
+}
+
+std::span<uint8_t> Connection::input_space()
+{
+    if (ended()) return {};
+    if (!in_) {
+        in_cap_ = std::max(input_block, limits_.handshake.max_head + 1);
+        in_.reset(new uint8_t[in_cap_]);
+    }
+    // Move the unconsumed tail (a partial header or control frame, or an
+    // incomplete request head) to the front.
+    if (in_begin_ > 0) {
+        std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
+        in_end_ -= in_begin_;
+        in_begin_ = 0;
+    }
+    return {in_.get() + in_end_, in_cap_ - in_end_};
+}
+
+void Connection::received(size_t n) { in_end_ += n; }
+
+Event Connection::next_event()
+{
+    if (msg_ready_) {
+        msg_.clear();
+        msg_.release_if_over(keep_message_buffer);
+        msg_ready_ = false;
+    }
+    switch (state_) {
+    case State::handshake: return parse_head();
+    case State::open:
+    case State::closing: return parse_frames();
+    default: return {};
+    }
+}
+
+Event Connection::parse_head()
+{
+    const std::string_view avail(reinterpret_cast<const char*>(in_.get() + in_begin_),
+                                 in_end_ - in_begin_);
+    // Resume the search for the blank line where the last one stopped.
+    const size_t from = head_scanned_ > 3 ? head_scanned_ - 3 : 0;
+    const size_t blank = avail.find("\r\n\r\n", from);
+    const size_t max_head = limits_.handshake.max_head;
+    if (blank == std::string_view::npos) {
+        head_scanned_ = avail.size();
+        return avail.size() >= max_head ? failure(Fault::head_too_large) : Event{};
+    }
+    const std::string_view head = avail.substr(0, blank + 4);
+    if (head.size() > max_head) return failure(Fault::head_too_large);
+
+    Fault f;
+    if (role_ == Role::server) {
+        f = parse_request(head, limits_.handshake, request_);
+    } else {
+        f = parse_response(head, client_request_, limits_.handshake, response_);
+        http_status_ = response_.status;
+    }
+    if (f != Fault::none) return failure(f);
+    in_begin_ += head.size();  // what follows is frames
+    if (role_ == Role::server) {
+        state_ = State::deciding;
+        return {EventType::request};
+    }
+    state_ = State::open;
+    return {EventType::upgraded};
+}
+
+void Connection::accept(std::string_view protocol)
+{
+    if (state_ != State::deciding) return;
+    const std::string r = accept_response(request_, protocol);
+    out_.append(r.data(), r.size());
+    http_status_ = 101;
+    state_ = State::open;
+}
+
+void Connection::reject(Fault f)
+{
+    if (state_ != State::deciding && state_ != State::handshake) return;
+    failure(f);
+}
+
+Event Connection::parse_frames()
+{
+    for (;;) {
+        if (!in_frame_) {
+            uint8_t* p = in_.get() + in_begin_;
+            const size_t avail = in_end_ - in_begin_;
+            const HeaderParse hp = parse_frame_header(p, avail, frame_);
+            if (hp.status == ParseStatus::need_more) return {};
+            if (hp.status == ParseStatus::fail) return failure(hp.fault);
+            const size_t hlen = hp.consumed;
+            const uint64_t len = frame_.payload_len;
+
+            // §5.2: RSV bits MUST be 0 unless an extension defines them.
+            if (frame_.rsv) return failure(Fault::reserved_bits);
+            // §5.1: clients mask every frame, servers none.
+            if (role_ == Role::server && !frame_.masked) return failure(Fault::unmasked_client_frame);
+            if (role_ == Role::client && frame_.masked) return failure(Fault::masked_server_frame);
+
+            if (is_control(frame_.opcode)) {
+                // §5.5: control frames MUST NOT be fragmented, payload <= 125.
+                if (!frame_.fin) return failure(Fault::fragmented_control);
+                if (len > 125) return failure(Fault::control_too_long);
+                if (avail < hlen + len) return {};
+                in_begin_ += hlen + len;
+                if (frame_.masked) apply_mask(p + hlen, len, frame_.mask_key, 0);
+                return control_frame(p + hlen);
+            }
+
+            // §5.4: continuation only inside a message, data frames only outside.
+            const bool under_way = msg_opcode_ != Opcode::continuation;
+            if (frame_.opcode == Opcode::continuation && !under_way)
+                return failure(Fault::unexpected_continuation);
+            if (frame_.opcode != Opcode::continuation && under_way)
+                return failure(Fault::expected_continuation);
+            if (len > limits_.max_frame) return failure(Fault::frame_too_big);
+            if (msg_.size() + len > limits_.max_message) return failure(Fault::message_too_big);
+
+            if (!under_way && frame_.fin && avail - hlen >= len) {
+                // A whole message in one frame, all received: hand it out in place.
+                uint8_t* payload = p + hlen;
+                if (frame_.masked) apply_mask(payload, len, frame_.mask_key, 0);
+                if (frame_.opcode == Opcode::text && !valid_utf8(payload, len))
+                    return failure(Fault::bad_utf8);
+                in_begin_ += hlen + len;
+                const auto type = frame_.opcode == Opcode::text ? EventType::text : EventType::binary;
+                return {type, payload, static_cast<size_t>(len)};
+            }
+            in_begin_ += hlen;
+            in_frame_ = true;
+            frame_left_ = len;
+            mask_phase_ = 0;
+            if (!under_way) {
+                msg_opcode_ = frame_.opcode;
+                utf8_.reset();
+            }
+        }
+        if (Event e = data_chunk(); e.type != EventType::none || in_frame_) return e;
+    }
+}
+
+// Moves the received part of the current data frame into msg_; returns a
+// message event when it completes one, a failure, or none.
+Event Connection::data_chunk()
+{
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(frame_left_, in_end_ - in_begin_));
+    if (take > 0) {
+        const uint8_t* src = in_.get() + in_begin_;
+        uint8_t* dst = msg_.prepare(take);
+        if (frame_.masked)
+            mask_phase_ = copy_masked(dst, src, take, frame_.mask_key, mask_phase_);
+        else
+            std::memcpy(dst, src, take);
+        // §8.1: fail on invalid UTF-8 as soon as it is seen.
+        if (msg_opcode_ == Opcode::text && !utf8_.feed(dst, take)) return failure(Fault::bad_utf8);
+        msg_.commit(take);
+        in_begin_ += take;
+        frame_left_ -= take;
+    }
+    if (frame_left_ > 0) return {};
+    in_frame_ = false;
+    if (!frame_.fin) return {};
+    return finish_message();
+}
+
+Event Connection::finish_message()
+{
+    const Opcode op = msg_opcode_;
+    msg_opcode_ = Opcode::continuation;
+    // A text message must not end inside a character.
+    if (op == Opcode::text && !utf8_.complete()) return failure(Fault::bad_utf8);
+    msg_ready_ = true;
+    return {op == Opcode::text ? EventType::text : EventType::binary, msg_.data(), msg_.size()};
+}
+
+Event Connection::control_frame(uint8_t* payload)
+{
+    const size_t len = static_cast<size_t>(frame_.payload_len);
+    switch (frame_.opcode) {
+    case Opcode::ping:
+        // §5.5.2: answer with a Pong carrying the same payload.
+        if (state_ == State::open) queue_frame(Opcode::pong, payload, len);
+        return {EventType::ping, payload, len};
+    case Opcode::pong: return {EventType::pong, payload, len};
+    default: break;
+    }
+    // §5.5.1 and §7.4: a close body is empty, or a valid code and UTF-8 reason.
+    if (len == 1) return failure(Fault::bad_close_payload);
+    const uint16_t code = len >= 2 ? read_be16(payload) : close_code::no_status;
+    if (len >= 2 && !close_code_allowed_on_wire(code)) return failure(Fault::bad_close_code);
+    if (len > 2 && !valid_utf8(payload + 2, len - 2)) return failure(Fault::bad_utf8);
+    code_received_ = code;
+    peer_closed_first_ = state_ == State::open;
+    // §5.5.1: reply with a Close, echoing the status code.
+    if (state_ == State::open) queue_close(code, {});
+    state_ = State::closed;
+    Event e{EventType::close, len > 2 ? payload + 2 : payload, len > 2 ? len - 2 : 0};
+    e.code = code;
+    return e;
+}
+
+Event Connection::failure(Fault f)
+{
+    fault_ = f;
+    if (is_handshake_fault(f)) {
+        if (role_ == Role::server && state_ != State::failed) {
+            const std::string r = error_response(f);
+            out_.append(r.data(), r.size());
+            http_status_ = http_status_of(f);
+        }
+    } else if (state_ == State::open) {
+        queue_close(close_code_of(f), fault_name(f));
+    }
+    state_ = State::failed;
+    Event e{EventType::failed};
+    e.fault = f;
+    return e;
+}
+
+void Connection::fail(Fault f)
+{
+    if (!ended()) failure(f);
+}
+
+void Connection::send_message(Opcode op, const uint8_t* data, size_t size)
+{
+    if (state_ == State::open) queue_frame(op, data, size);
+}
+
+void Connection::send_text(std::string_view s)
+{
+    send_message(Opcode::text, reinterpret_cast<const uint8_t*>(s.data()), s.size());
+}
+
+void Connection::send_ping(const uint8_t* data, size_t size)
+{
+    if (state_ == State::open) queue_frame(Opcode::ping, data, std::min<size_t>(size, 125));
+}
+
+void Connection::close(uint16_t code, std::string_view reason)
+{
+    if (state_ == State::open) {
+        queue_close(code, reason);
+        state_ = State::closing;
+    } else if (state_ == State::handshake || state_ == State::deciding) {
+        state_ = State::closed;  // no WebSocket yet: nothing to say
+    }
+}
+
+void Connection::queue_close(uint16_t code, std::string_view reason)
+{
+    code_sent_ = code;
+    if (code == close_code::no_status) {
+        queue_frame(Opcode::close, nullptr, 0);
+        return;
+    }
+    // §5.5: the body fits in 125 bytes; cut the reason on a character boundary.
+    uint8_t body[125];
+    body[0] = static_cast<uint8_t>(code >> 8);
+    body[1] = static_cast<uint8_t>(code);
+    size_t n = std::min<size_t>(reason.size(), sizeof body - 2);
+    while (n > 0 && n < reason.size() && (static_cast<uint8_t>(reason[n]) & 0xC0) == 0x80) --n;
+    std::memcpy(body + 2, reason.data(), n);
+    queue_frame(Opcode::close, body, n + 2);
+}
+
+void Connection::queue_frame(Opcode op, const uint8_t* data, size_t size)
+{
+    FrameHeader h;
+    h.opcode = op;
+    h.payload_len = size;
+    h.masked = role_ == Role::client;
+    if (h.masked) h.mask_key = keys_->next_mask_key();
+    uint8_t* p = out_.prepare(max_header_size + size);
+    const size_t hlen = build_frame_header(h, p);
+    if (h.masked)
+        copy_masked(p + hlen, data, size, h.mask_key, 0);
+    else if (size)
+        std::memcpy(p + hlen, data, size);
+    out_.commit(hlen + size);
+}
+
+void Connection::sent(size_t n)
+{
+    out_.consume(n);
+    out_.release_if_over(keep_output_buffer);
+}
+
+} // namespace vws
