@@ -54,7 +54,7 @@ const FaultCase fault_cases[] = {
 
 TEST_CASE("fault: each fault's wire answer and name") {
     for (const auto& c : fault_cases) {
-        CAPTURE(c.name);
+        CAPTURE(std::string(c.name));
         CHECK(vws::is_handshake_fault(c.fault) == c.handshake);
         if (c.handshake)
             CHECK(vws::http_status_of(c.fault) == c.answer);

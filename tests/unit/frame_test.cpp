@@ -66,7 +66,7 @@ std::string key_bytes(vws::MaskKey key) {
 
 TEST_CASE("frame: RFC 6455 §5.7 headers parse, need more when short, and rebuild") {
     for (const auto& c : header_cases) {
-        CAPTURE(c.name);
+        CAPTURE(std::string(c.name));
         Bytes head = hex(c.header_hex);
         Bytes payload = hex(c.payload_hex);
         Bytes whole = head + payload;
@@ -138,7 +138,7 @@ TEST_CASE("frame: reserved opcodes fail with reserved_opcode") {
 TEST_CASE("frame: 64-bit length with the top bit set fails with length_top_bit") {
     for (const char* v : {"82 7f 80 00 00 00 00 00 00 00", "82 7f ff ff ff ff ff ff ff ff",
                           "82 ff 80 00 00 00 00 00 00 01 11 22 33 44"}) {
-        CAPTURE(v);
+        CAPTURE(std::string(v));
         Bytes b = hex(v);
         vws::FrameHeader h;
         auto r = vws::parse_frame_header(u8(b), b.size(), h);

@@ -111,7 +111,7 @@ TEST_CASE("handshake: valid_websocket_key") {
         {"dGhlIHNhbXBsZSBub25jZ/==", false},
     };
     for (const auto& c : cases) {
-        CAPTURE(c.key);
+        CAPTURE(std::string(c.key));
         CHECK(vws::valid_websocket_key(c.key) == c.valid);
     }
     std::string with_nul("dGhlIHNhbXBsZSBub25jZQ==");
@@ -163,7 +163,7 @@ TEST_CASE("handshake: valid variants") {
         {"HTTP/1.1 is the minimum; later is fine", "GET /chat HTTP/1.2", good_headers()},
     };
     for (const auto& v : variants) {
-        CAPTURE(v.name);
+        CAPTURE(std::string(v.name));
         vws::Request req;
         CHECK(vws::fault_name(vws::parse_request(head(v.line, v.headers), {}, req)) ==
               std::string("none"));
@@ -204,7 +204,7 @@ TEST_CASE("handshake: each defect gives its exact fault") {
          [] { auto h = good_headers(); h.push_back(": x"); return h; }(), Fault::bad_header_syntax},
     };
     for (const auto& d : defects) {
-        CAPTURE(d.name);
+        CAPTURE(std::string(d.name));
         vws::Request req;
         Fault got = vws::parse_request(head(d.line, d.headers), {}, req);
         CHECK(std::string(vws::fault_name(got)) == vws::fault_name(d.fault));
@@ -237,7 +237,7 @@ TEST_CASE("handshake: HTTP status and error responses") {
         {Fault::too_many_headers, 431}, {Fault::forbidden, 403}, {Fault::not_found, 404},
     };
     for (const auto& c : cases) {
-        CAPTURE(vws::fault_name(c.fault));
+        CAPTURE(std::string(vws::fault_name(c.fault)));
         CHECK(vws::http_status_of(c.fault) == c.status);
         std::string r = vws::error_response(c.fault);
         CHECK(r.rfind("HTTP/1.1 " + std::to_string(c.status) + " ", 0) == 0);
@@ -288,7 +288,7 @@ TEST_CASE("handshake: client request and response round trip") {
     CHECK(*req.header("Origin") == "http://example.com");
 
     for (const char* chosen : {"chat", "superchat", ""}) {
-        CAPTURE(chosen);
+        CAPTURE(std::string(chosen));
         vws::Response resp;
         REQUIRE(vws::parse_response(vws::accept_response(req, chosen), creq, {}, resp) == Fault::none);
         CHECK(resp.status == 101);

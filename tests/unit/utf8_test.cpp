@@ -115,7 +115,7 @@ void check_all_splits(const std::string& s, Verdict want) {
 
 TEST_CASE("utf8: vectors whole, split at every offset, byte by byte") {
     for (const auto& c : utf8_cases) {
-        CAPTURE(c.name);
+        CAPTURE(std::string(c.name));
         check_all_splits(hex(c.hex), c.verdict);
     }
 }
@@ -127,7 +127,7 @@ TEST_CASE("utf8: vectors embedded in long ASCII runs, at every offset") {
         if (c.verdict == Verdict::truncated) continue;
         Bytes v = hex(c.hex);
         for (size_t before = 0; before <= 24; before += 1) {
-            CAPTURE(c.name);
+            CAPTURE(std::string(c.name));
             CAPTURE(before);
             std::string s = std::string(before, 'a') + v + std::string(17, 'z');
             check_all_splits(s, c.verdict);
@@ -138,7 +138,7 @@ TEST_CASE("utf8: vectors embedded in long ASCII runs, at every offset") {
 TEST_CASE("utf8: truncated sequence at the end of a long ASCII run") {
     for (const char* tail : {"e2 82", "c3", "f0 9f 98", "f4 8f bf"}) {
         for (size_t before = 0; before <= 24; ++before) {
-            CAPTURE(tail);
+            CAPTURE(std::string(tail));
             CAPTURE(before);
             check_all_splits(std::string(before, 'x') + hex(tail), Verdict::truncated);
         }

@@ -1,0 +1,494 @@
+// The server-role Connection (connection.hpp): handshake, messages, control
+// frames, every protocol violation with its exact fault and close code, and the
+// close handshake. Every case runs with the input cut in chunks of 1, 2, 3, 7
+// bytes and whole (driver.hpp).
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+#include "driver.hpp"
+
+using namespace vws_test;
+using vws::EventType;
+using vws::Fault;
+using vws::State;
+
+namespace {
+
+const std::string request =
+    "GET /chat?room=1 HTTP/1.1\r\n"
+    "Host: server.example.com\r\n"
+    "Upgrade: websocket\r\n"
+    "Connection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Version: 13\r\n"
+    "\r\n";
+
+const std::string rfc_masked_hello = hex("81 85 37 fa 21 3d 7f 9f 4d 51 58");
+
+// Runs `frames` after the request through a fresh server connection.
+struct Run {
+    vws::Connection conn;
+    Peer peer;
+    Run(const vws::Limits& limits, const std::string& frames, size_t chunk, size_t out_chunk = 0)
+        : conn(limits), peer(conn, out_chunk) {
+        peer.feed(request + frames, chunk);
+    }
+};
+
+// The last frame of the output is a Close carrying `code`, unmasked.
+void check_last_close(const Peer& p, uint16_t code) {
+    auto f = p.frames();
+    CHECK(f.ok);
+    REQUIRE_FALSE(f.frames.empty());
+    const auto& last = f.frames.back();
+    CHECK(last.opcode == 0x8);
+    CHECK(last.fin);
+    CHECK_FALSE(last.masked);
+    CHECK(code_of(last.payload) == code);
+}
+
+} // namespace
+
+TEST_CASE("connection: handshake then the RFC's masked Hello") {
+    for (size_t chunk : chunkings)
+        for (size_t out_chunk : {size_t(0), size_t(5)}) {
+            CAPTURE(chunk); CAPTURE(out_chunk);
+            Run r({}, rfc_masked_hello, chunk, out_chunk);
+            CHECK(summary(r.peer.events) == "request, text");
+            REQUIRE(r.peer.events.size() == 2);
+            CHECK(r.peer.events[1].data == "Hello");
+            CHECK(r.conn.request().path == "/chat");
+            CHECK(r.conn.request().query == "room=1");
+            CHECK(r.conn.state() == State::open);
+            CHECK(r.peer.head().rfind("HTTP/1.1 101 ", 0) == 0);
+            CHECK(r.peer.head().find("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=") != std::string::npos);
+            CHECK(r.peer.frames().frames.empty());
+            CHECK(r.conn.output_size() == 0);
+        }
+}
+
+TEST_CASE("connection: fragmented text with a ping between the fragments") {
+    std::string frames = cframe(0x01, "Hel") + cframe(0x89, "ping!") + cframe(0x80, "lo");
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        Run r({}, frames, chunk);
+        CHECK(summary(r.peer.events) == "request, ping, text");
+        REQUIRE(r.peer.events.size() == 3);
+        CHECK(r.peer.events[1].data == "ping!");
+        CHECK(r.peer.events[2].data == "Hello");
+        auto f = r.peer.frames();
+        CHECK(f.ok);
+        REQUIRE(f.frames.size() == 1);
+        CHECK(f.frames[0].opcode == 0xA);
+        CHECK(f.frames[0].fin);
+        CHECK_FALSE(f.frames[0].masked);
+        CHECK(f.frames[0].payload == "ping!");
+    }
+}
+
+TEST_CASE("connection: messages of many shapes") {
+    struct MsgCase { std::string name; std::string frames; std::string events; std::vector<std::string> payloads; };
+    Bytes big = pattern(70000);
+    const std::vector<MsgCase> cases = {
+        {"three texts in a row", cframe(0x81, "a") + cframe(0x81, "bc") + cframe(0x81, ""),
+         "request, text, text, text", {"a", "bc", ""}},
+        {"empty fragments", cframe(0x01, "") + cframe(0x00, "x") + cframe(0x00, "") + cframe(0x80, ""),
+         "request, text", {"x"}},
+        {"fragmented binary", cframe(0x02, std::string("\x00\x01", 2)) + cframe(0x80, "\xff"), "request, binary",
+         {std::string("\x00\x01\xff", 3)}},
+        {"UTF-8 split across fragments", cframe(0x01, "\xe2") + cframe(0x00, "\x82") + cframe(0x80, "\xac!"),
+         "request, text", {"\xe2\x82\xac!"}},
+        {"unsolicited pong", cframe(0x8A, "pong") + cframe(0x81, "t"), "request, pong, text", {"pong", "t"}},
+        {"empty ping", cframe(0x89, ""), "request, ping", {""}},
+        {"125-byte ping", cframe(0x89, pattern(125)), "request, ping", {pattern(125)}},
+        {"ping and pong between fragments",
+         cframe(0x02, "ab") + cframe(0x8A, "1") + cframe(0x00, "cd") + cframe(0x89, "2") + cframe(0x80, "ef"),
+         "request, pong, ping, binary", {"1", "2", "abcdef"}},
+        {"70000-byte text in 3 fragments",
+         cframe(0x01, std::string(30000, 'a')) + cframe(0x00, std::string(30000, 'b')) +
+             cframe(0x80, std::string(10000, 'c')),
+         "request, text", {std::string(30000, 'a') + std::string(30000, 'b') + std::string(10000, 'c')}},
+        {"70000-byte binary", cframe(0x82, big), "request, binary", {big}},
+    };
+    for (const auto& c : cases)
+        for (size_t chunk : chunkings) {
+            CAPTURE(c.name); CAPTURE(chunk);
+            if (c.frames.size() > 10000 && chunk > 1 && chunk < 7) continue;  // time
+            Run r({}, c.frames, chunk);
+            CHECK(summary(r.peer.events) == c.events);
+            REQUIRE(r.peer.events.size() == c.payloads.size() + 1);
+            for (size_t i = 0; i < c.payloads.size(); ++i) {
+                CAPTURE(i);
+                CHECK(r.peer.events[i + 1].data == c.payloads[i]);
+            }
+            CHECK(r.conn.state() == State::open);
+        }
+}
+
+TEST_CASE("connection: binary messages of 0, 125, 126, 65535, 65536 bytes") {
+    for (size_t n : {size_t(0), size_t(125), size_t(126), size_t(65535), size_t(65536)})
+        for (size_t chunk : chunkings) {
+            CAPTURE(n); CAPTURE(chunk);
+            Bytes p = pattern(n, static_cast<unsigned>(n));
+            Run r({}, cframe(0x82, p), chunk);
+            CHECK(summary(r.peer.events) == "request, binary");
+            REQUIRE(r.peer.events.size() == 2);
+            CHECK(r.peer.events[1].data.size() == n);
+            CHECK(r.peer.events[1].data == p);
+        }
+}
+
+namespace {
+
+struct Violation {
+    std::string name;
+    std::string frames;
+    Fault fault;
+    uint16_t code;
+};
+
+std::vector<Violation> violations() {
+    std::vector<Violation> v = {
+        {"RSV1 on text", cframe(0xC1, "Hello"), Fault::reserved_bits, 1002},
+        {"RSV2 on binary", cframe(0xA2, "x"), Fault::reserved_bits, 1002},
+        {"RSV3 on ping", cframe(0x99, "x"), Fault::reserved_bits, 1002},
+        {"opcode 3", cframe(0x83, "x"), Fault::reserved_opcode, 1002},
+        {"opcode 7", cframe(0x87, ""), Fault::reserved_opcode, 1002},
+        {"opcode B", cframe(0x8B, "x"), Fault::reserved_opcode, 1002},
+        {"opcode F", cframe(0x8F, ""), Fault::reserved_opcode, 1002},
+        {"unmasked text", frame(0x81, "Hello", false), Fault::unmasked_client_frame, 1002},
+        {"unmasked close", frame(0x88, close_payload(1000), false), Fault::unmasked_client_frame, 1002},
+        {"ping of 126 bytes", cframe(0x89, pattern(126)), Fault::control_too_long, 1002},
+        {"close of 126 bytes", cframe(0x88, close_payload(1000, std::string(124, 'r'))),
+         Fault::control_too_long, 1002},
+        {"ping without FIN", cframe(0x09, "x"), Fault::fragmented_control, 1002},
+        {"close without FIN", cframe(0x08, close_payload(1000)), Fault::fragmented_control, 1002},
+        {"continuation first", cframe(0x80, "x"), Fault::unexpected_continuation, 1002},
+        {"non-final continuation first", cframe(0x00, "x"), Fault::unexpected_continuation, 1002},
+        {"continuation after a whole message", cframe(0x81, "a") + cframe(0x80, "b"),
+         Fault::unexpected_continuation, 1002},
+        {"text inside a fragmented text", cframe(0x01, "Hel") + cframe(0x81, "lo"),
+         Fault::expected_continuation, 1002},
+        {"binary inside a fragmented text", cframe(0x01, "Hel") + cframe(0x02, "lo"),
+         Fault::expected_continuation, 1002},
+        {"64-bit length with top bit", hex("82 ff 80 00 00 00 00 00 00 05 37 fa 21 3d") + "Hello",
+         Fault::length_top_bit, 1002},
+        {"1-byte close", cframe(0x88, "\x03"), Fault::bad_close_payload, 1002},
+        {"bad UTF-8 text", cframe(0x81, "\xc0\x80"), Fault::bad_utf8, 1007},
+        {"bad UTF-8 after valid text", cframe(0x81, "Hello \xed\xa0\x80 world"), Fault::bad_utf8, 1007},
+        {"bad UTF-8 across fragments", cframe(0x01, "ok \xe2\x82") + cframe(0x80, "\x28"), Fault::bad_utf8, 1007},
+        {"text ends mid-sequence", cframe(0x81, "ok \xe2\x82"), Fault::bad_utf8, 1007},
+        {"fragmented text ends mid-sequence", cframe(0x01, "a\xe2") + cframe(0x80, "\x82"),
+         Fault::bad_utf8, 1007},
+        {"bad UTF-8 close reason", cframe(0x88, close_payload(1000, "bye \xff")), Fault::bad_utf8, 1007},
+        {"close reason ends mid-sequence", cframe(0x88, close_payload(1000, "\xe2\x82")), Fault::bad_utf8, 1007},
+    };
+    for (uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535})
+        v.push_back({"close code " + std::to_string(code), cframe(0x88, close_payload(code)),
+                     Fault::bad_close_code, 1002});
+    return v;
+}
+
+void check_failure(Run& r, const Violation& v, size_t events_before = 0) {
+    std::string want = "request";
+    for (size_t i = 0; i < events_before; ++i) want += ", " + std::string(event_name(r.peer.events.at(i + 1).type));
+    want += std::string(", failed:") + vws::fault_name(v.fault);
+    CHECK(summary(r.peer.events) == want);
+    REQUIRE_FALSE(r.peer.events.empty());
+    CHECK(r.peer.events.back().type == EventType::failed);
+    CHECK(r.peer.events.back().fault == v.fault);
+    CHECK(r.conn.fault() == v.fault);
+    CHECK(r.conn.close_code_sent() == v.code);
+    CHECK(r.conn.state() == State::failed);
+    CHECK(r.conn.ended());
+    check_last_close(r.peer, v.code);
+}
+
+} // namespace
+
+TEST_CASE("connection: each violation fails with its exact fault and close code") {
+    for (const auto& v : violations())
+        for (size_t chunk : chunkings) {
+            CAPTURE(v.name); CAPTURE(chunk); CAPTURE(to_hex(v.frames));
+            Run r({}, v.frames, chunk);
+            size_t before = v.name == "continuation after a whole message" ? 1 : 0;
+            check_failure(r, v, before);
+        }
+}
+
+TEST_CASE("connection: allowed close codes close cleanly") {
+    for (uint16_t code : {1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014,
+                          3000, 3999, 4000, 4999})
+        for (size_t chunk : chunkings) {
+            CAPTURE(code); CAPTURE(chunk);
+            Run r({}, cframe(0x88, close_payload(code, "reason")), chunk);
+            CHECK(summary(r.peer.events) == "request, close");
+            REQUIRE(r.peer.events.size() == 2);
+            CHECK(r.peer.events[1].code == code);
+            CHECK(r.peer.events[1].data == "reason");
+            CHECK(r.conn.close_code_received() == code);
+            CHECK(r.conn.state() == State::closed);
+            CHECK(r.conn.ended());
+            auto f = r.peer.frames();
+            REQUIRE(f.frames.size() == 1);
+            CHECK(f.frames[0].opcode == 0x8);
+            CHECK_FALSE(f.frames[0].masked);
+            uint16_t reply = code_of(f.frames[0].payload);
+            CHECK(vws::close_code_allowed_on_wire(reply));
+            if (code == 1000) CHECK(reply == 1000);
+        }
+}
+
+TEST_CASE("connection: peer close 1000 gets close 1000 back") {
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        Run r({}, cframe(0x81, "last") + cframe(0x88, close_payload(1000)), chunk);
+        CHECK(summary(r.peer.events) == "request, text, close");
+        REQUIRE(r.peer.events.size() == 3);
+        CHECK(r.peer.events[2].code == 1000);
+        CHECK(r.peer.events[2].data.empty());
+        CHECK(r.conn.state() == State::closed);
+        CHECK(r.conn.close_code_sent() == 1000);
+        auto f = r.peer.frames();
+        REQUIRE(f.frames.size() == 1);
+        CHECK(to_hex(r.peer.out.substr(r.peer.head().size())) == "88 02 03 e8");
+        // Nothing is sent after the close handshake.
+        r.conn.send_text("late");
+        CHECK(r.conn.output_size() == 0);
+    }
+}
+
+TEST_CASE("connection: close without a payload reads as 1005, answered with an empty close") {
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        Run r({}, cframe(0x88, ""), chunk);
+        CHECK(summary(r.peer.events) == "request, close");
+        REQUIRE(r.peer.events.size() == 2);
+        CHECK(r.peer.events[1].code == 1005);
+        CHECK(r.conn.state() == State::closed);
+        CHECK(to_hex(r.peer.out.substr(r.peer.head().size())) == "88 00");
+    }
+}
+
+TEST_CASE("connection: our close(1001), then the peer's close") {
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        vws::Connection conn(vws::Limits{});
+        Peer p(conn);
+        p.feed(request, chunk);
+        REQUIRE(conn.state() == State::open);
+        conn.close(1001, "going");
+        CHECK(conn.state() == State::closing);
+        CHECK(conn.close_code_sent() == 1001);
+        p.take_output();
+        auto f = p.frames();
+        REQUIRE(f.frames.size() == 1);
+        CHECK(f.frames[0].opcode == 0x8);
+        CHECK(f.frames[0].payload == close_payload(1001, "going"));
+        // Sends are ignored once our close is out.
+        conn.send_text("no");
+        CHECK(conn.output_size() == 0);
+        // A message the peer sent before it saw our close is still delivered.
+        size_t out_before = p.out.size();
+        p.feed(cframe(0x81, "in flight") + cframe(0x88, close_payload(1001)), chunk);
+        CHECK(summary(p.events) == "request, text, close");
+        REQUIRE(p.events.size() == 3);
+        CHECK(p.events[1].data == "in flight");
+        CHECK(p.events[2].code == 1001);
+        CHECK(conn.state() == State::closed);
+        CHECK(conn.ended());
+        CHECK(p.out.size() == out_before);  // no second close
+    }
+}
+
+TEST_CASE("connection: close reason is cut to fit a control frame") {
+    vws::Connection conn(vws::Limits{});
+    Peer p(conn);
+    p.feed(request, 0);
+    conn.close(1000, std::string(300, 'r'));
+    p.take_output();
+    auto f = p.frames();
+    REQUIRE(f.frames.size() == 1);
+    CHECK(f.frames[0].payload.size() <= 125);
+    CHECK(f.frames[0].payload.size() >= 2);
+    CHECK(code_of(f.frames[0].payload) == 1000);
+}
+
+TEST_CASE("connection: frame and message limits are inclusive (1009 past them)") {
+    vws::Limits limits;
+    limits.max_frame = 10;
+    limits.max_message = 20;
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        {
+            Run r(limits, cframe(0x82, pattern(10)) + cframe(0x81, "0123456789"), chunk);
+            CHECK(summary(r.peer.events) == "request, binary, text");
+        }
+        {
+            Run r(limits, cframe(0x02, pattern(10)) + cframe(0x80, pattern(10)), chunk);
+            CHECK(summary(r.peer.events) == "request, binary");
+            REQUIRE(r.peer.events.size() == 2);
+            CHECK(r.peer.events[1].data.size() == 20);
+        }
+        {
+            Run r(limits, cframe(0x01, "0123456789") + cframe(0x00, "0123456789") + cframe(0x80, ""), chunk);
+            CHECK(summary(r.peer.events) == "request, text");
+        }
+        {
+            Run r(limits, cframe(0x82, pattern(11)), chunk);
+            check_failure(r, {"11-byte frame", "", Fault::frame_too_big, 1009});
+        }
+        {
+            Run r(limits, cframe(0x81, "01234567890"), chunk);
+            check_failure(r, {"11-byte text frame", "", Fault::frame_too_big, 1009});
+        }
+        {
+            Run r(limits, cframe(0x02, pattern(10)) + cframe(0x00, pattern(10)) + cframe(0x80, "x"), chunk);
+            check_failure(r, {"21-byte message", "", Fault::message_too_big, 1009});
+        }
+        {
+            Run r(limits, cframe(0x01, "0123456789") + cframe(0x00, "0123456789") + cframe(0x80, "x"), chunk);
+            check_failure(r, {"21-byte text message", "", Fault::message_too_big, 1009});
+        }
+        {
+            // A huge declared length fails at the header, before any payload.
+            Run r(limits, hex("82 ff 00 00 00 01 00 00 00 00 37 fa 21 3d"), chunk);
+            check_failure(r, {"4 GiB frame", "", Fault::frame_too_big, 1009});
+        }
+    }
+}
+
+TEST_CASE("connection: after a failure the server ignores further input") {
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        vws::Connection conn(vws::Limits{});
+        Peer p(conn);
+        p.feed(request + frame(0x81, "bad", false), chunk);
+        REQUIRE(conn.state() == State::failed);
+        size_t events = p.events.size();
+        size_t out = p.out.size();
+        p.feed(rfc_masked_hello + cframe(0x89, "p") + cframe(0x88, close_payload(1000)), chunk);
+        CHECK(p.events.size() == events);
+        CHECK(p.out.size() == out);
+        CHECK(conn.next_event().type == EventType::none);
+        conn.send_text("no");
+        conn.close(1000);
+        CHECK(conn.output_size() == 0);
+        CHECK(conn.state() == State::failed);
+        CHECK(conn.close_code_sent() == 1002);
+    }
+}
+
+TEST_CASE("connection: sends queue unmasked frames") {
+    vws::Connection conn(vws::Limits{});
+    Peer p(conn);
+    conn.send_text("early");   // ignored: not open yet
+    CHECK(conn.output_size() == 0);
+    p.feed(request, 0);
+    conn.send_text("hi");
+    Bytes bin = pattern(200);
+    conn.send_message(vws::Opcode::binary, u8(bin), bin.size());
+    conn.send_ping(u8(std::string_view("pp")), 2);
+    conn.send_message(vws::Opcode::binary, nullptr, 0);
+    p.take_output();
+    std::string after = p.out.substr(p.head().size());
+    CHECK(to_hex(after.substr(0, 4)) == "81 02 68 69");
+    CHECK(to_hex(after.substr(4, 4)) == "82 7e 00 c8");
+    auto f = p.frames();
+    CHECK(f.ok);
+    REQUIRE(f.frames.size() == 4);
+    CHECK(f.frames[1].payload == bin);
+    CHECK(f.frames[2].opcode == 0x9);
+    CHECK(f.frames[2].payload == "pp");
+    CHECK(f.frames[3].opcode == 0x2);
+    CHECK(f.frames[3].payload.empty());
+    for (const auto& fr : f.frames) CHECK_FALSE(fr.masked);
+}
+
+TEST_CASE("connection: handshake failures answer with their HTTP status") {
+    struct HsCase { std::string name; std::string req; Fault fault; int status; };
+    std::string v8 = request;
+    v8.replace(v8.find("Version: 13"), 11, "Version: 8");
+    std::string post = request;
+    post.replace(0, 3, "PUT");
+    const std::vector<HsCase> cases = {
+        {"version 8", v8, Fault::unsupported_version, 426},
+        {"PUT", post, Fault::method_not_get, 405},
+        {"garbage line", "HELLO\r\n\r\n", Fault::bad_request_line, 400},
+    };
+    for (const auto& c : cases)
+        for (size_t chunk : chunkings) {
+            CAPTURE(c.name); CAPTURE(chunk);
+            vws::Connection conn(vws::Limits{});
+            Peer p(conn);
+            p.feed(c.req + rfc_masked_hello, chunk);
+            CHECK(summary(p.events) == std::string("failed:") + vws::fault_name(c.fault));
+            CHECK(conn.fault() == c.fault);
+            CHECK(conn.http_status() == c.status);
+            CHECK(conn.state() == State::failed);
+            CHECK(p.out.rfind("HTTP/1.1 " + std::to_string(c.status) + " ", 0) == 0);
+            if (c.status == 426) CHECK(p.out.find("Sec-WebSocket-Version: 13\r\n") != std::string::npos);
+        }
+}
+
+TEST_CASE("connection: request head over max_head gives head_too_large") {
+    vws::Limits limits;
+    limits.handshake.max_head = 200;
+    std::string long_req = request;
+    long_req.insert(long_req.size() - 2, "X-Pad: " + std::string(300, 'p') + "\r\n");
+    for (const std::string& in : {long_req, std::string(1000, 'G')})
+        for (size_t chunk : chunkings) {
+            CAPTURE(chunk);
+            vws::Connection conn(limits);
+            Peer p(conn);
+            p.feed(in, chunk);
+            CHECK(summary(p.events) == "failed:head_too_large");
+            CHECK(conn.http_status() == 431);
+            CHECK(p.out.rfind("HTTP/1.1 431 ", 0) == 0);
+        }
+    // Exactly max_head bytes, blank line included, is fine.
+    vws::Limits exact;
+    exact.handshake.max_head = request.size();
+    vws::Connection conn(exact);
+    Peer p(conn);
+    p.feed(request, 1);
+    CHECK(summary(p.events) == "request");
+}
+
+TEST_CASE("connection: reject after the request") {
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        vws::Connection conn(vws::Limits{});
+        Peer p(conn);
+        p.reject_with = Fault::forbidden;
+        p.feed(request + rfc_masked_hello, chunk);
+        CHECK(summary(p.events) == "request");
+        CHECK(conn.state() == State::failed);
+        CHECK(conn.http_status() == 403);
+        CHECK(p.out.rfind("HTTP/1.1 403 ", 0) == 0);
+    }
+}
+
+TEST_CASE("connection: accept with a subprotocol") {
+    std::string req = request;
+    req.insert(req.size() - 2, "Sec-WebSocket-Protocol: chat, superchat\r\n");
+    vws::Connection conn(vws::Limits{});
+    Peer p(conn);
+    p.protocol = "superchat";
+    p.feed(req, 0);
+    REQUIRE(conn.request().protocols.size() == 2);
+    CHECK(p.head().find("Sec-WebSocket-Protocol: superchat\r\n") != std::string::npos);
+}
+
+TEST_CASE("connection: fail() from the program") {
+    vws::Connection conn(vws::Limits{});
+    Peer p(conn);
+    p.feed(request, 0);
+    conn.fail(Fault::unsupported_data);
+    p.take_output();
+    CHECK(conn.state() == State::failed);
+    CHECK(conn.close_code_sent() == 1003);
+    check_last_close(p, 1003);
+}
