@@ -18,7 +18,7 @@ LDFLAGS  ?= -static
 LDLIBS   := -lcrypto -lpthread
 
 BUILD    := bin/.build
-PROGRAMS := bin/vws-echo
+PROGRAMS := bin/vws-echo bin/vws-handler
 
 LIB_SRC  := $(wildcard src/vws/*.cpp src/sys/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)

@@ -69,29 +69,52 @@ void set_nodelay(const Endpoint& e)
     if (e.out != e.in) setsockopt(e.out, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 }
 
-std::string peer_address(const Endpoint& e)
+namespace {
+
+Address socket_address(int fd, bool peer)
 {
-    const char* ip = env_or("TCPREMOTEIP", env_or("TCP6REMOTEIP", env_or("REMOTE_ADDR", nullptr)));
-    const char* port = env_or("TCPREMOTEPORT", env_or("TCP6REMOTEPORT", env_or("REMOTE_PORT", nullptr)));
-    if (ip) return std::string(ip) + ":" + (port ? port : "-");
-    if (!e.socket) return "-";
     sockaddr_storage ss;
     socklen_t len = sizeof ss;
-    if (getpeername(e.in, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "-";
-    char host[INET6_ADDRSTRLEN] = "-";
-    unsigned p = 0;
+    auto* sa = reinterpret_cast<sockaddr*>(&ss);
+    if ((peer ? getpeername(fd, sa, &len) : getsockname(fd, sa, &len)) != 0) return {};
+    char host[INET6_ADDRSTRLEN] = "";
     if (ss.ss_family == AF_INET) {
         const auto* a = reinterpret_cast<sockaddr_in*>(&ss);
         inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-        p = ntohs(a->sin_port);
-    } else if (ss.ss_family == AF_INET6) {
+        return {host, std::to_string(ntohs(a->sin_port))};
+    }
+    if (ss.ss_family == AF_INET6) {
         const auto* a = reinterpret_cast<sockaddr_in6*>(&ss);
         inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-        p = ntohs(a->sin6_port);
-    } else {
-        return "unix";
+        return {host, std::to_string(ntohs(a->sin6_port))};
     }
-    return std::string(host) + ":" + std::to_string(p);
+    if (ss.ss_family == AF_UNIX) return {"unix-socket", ""};
+    return {};
+}
+
+} // namespace
+
+Address remote_address(const Endpoint& e)
+{
+    const char* ip = env_or("TCPREMOTEIP", env_or("TCP6REMOTEIP", env_or("REMOTE_ADDR", nullptr)));
+    if (ip) return {ip, env_or("TCPREMOTEPORT", env_or("TCP6REMOTEPORT", env_or("REMOTE_PORT", "")))};
+    return e.socket ? socket_address(e.in, true) : Address{};
+}
+
+Address local_address(const Endpoint& e)
+{
+    const char* ip = env_or("TCPLOCALIP", env_or("TCP6LOCALIP", nullptr));
+    if (ip) return {ip, env_or("TCPLOCALPORT", env_or("TCP6LOCALPORT", ""))};
+    return e.socket ? socket_address(e.in, false) : Address{};
+}
+
+std::string peer_address(const Endpoint& e)
+{
+    const Address a = remote_address(e);
+    if (a.ip.empty()) return "-";
+    // [v6]:port, so the port cannot be mistaken for part of the address.
+    const bool v6 = a.ip.find(':') != std::string::npos;
+    return (v6 ? "[" + a.ip + "]" : a.ip) + (a.port.empty() ? "" : ":" + a.port);
 }
 
 } // namespace vws::sys

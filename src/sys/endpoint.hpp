@@ -21,6 +21,16 @@ Endpoint find_endpoint(int fd_option);
 // Sets TCP_NODELAY where the endpoint is a TCP socket (not an error elsewhere).
 void set_nodelay(const Endpoint& e);
 
+struct Address {
+    std::string ip, port;  // empty when unknown
+};
+
+// The peer, from the ucspi variables (TCPREMOTEIP/TCP6REMOTEIP, TCPREMOTEPORT),
+// systemd's REMOTE_ADDR/REMOTE_PORT, or getpeername.
+Address remote_address(const Endpoint& e);
+// Our side, from TCPLOCALIP/TCPLOCALPORT or getsockname.
+Address local_address(const Endpoint& e);
+
 // "ip:port" of the peer, from the ucspi variables (TCPREMOTEIP/TCP6REMOTEIP,
 // TCPREMOTEPORT), systemd's REMOTE_ADDR/REMOTE_PORT, or getpeername; "-" if none.
 std::string peer_address(const Endpoint& e);

@@ -29,6 +29,7 @@ int http_status_of(Fault f)
     case Fault::too_many_headers: return 431;
     case Fault::forbidden: return 403;
     case Fault::not_found: return 404;
+    case Fault::server_error: return 500;
     default: return 400;
     }
 }
@@ -50,6 +51,7 @@ const char* fault_name(Fault f)
     case Fault::too_many_headers: return "too_many_headers";
     case Fault::forbidden: return "forbidden";
     case Fault::not_found: return "not_found";
+    case Fault::server_error: return "server_error";
     case Fault::handshake_refused: return "handshake_refused";
     case Fault::bad_accept_key: return "bad_accept_key";
     case Fault::bad_response: return "bad_response";

@@ -24,6 +24,7 @@ enum class Fault : uint8_t {
     too_many_headers,      // 431
     forbidden,             // 403 (program's decision, e.g. origin)
     not_found,             // 404 (program's decision, e.g. --dir)
+    server_error,          // 500: we could not serve it (e.g. the program did not start)
     handshake_refused,     // client: the server answered something other than 101
     bad_accept_key,        // client: Sec-WebSocket-Accept does not match our key
     bad_response,          // client: response unparsable or missing upgrade headers

@@ -137,6 +137,7 @@ const char* reason_phrase(int status)
     case 405: return "Method Not Allowed";
     case 426: return "Upgrade Required";
     case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
     default: return "Error";
     }
 }
@@ -157,6 +158,7 @@ const char* explain(Fault f)
     case Fault::too_many_headers: return "too many header fields";
     case Fault::forbidden: return "forbidden";
     case Fault::not_found: return "not found";
+    case Fault::server_error: return "the service could not start";
     default: return fault_name(f);
     }
 }

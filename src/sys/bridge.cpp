@@ -1,0 +1,332 @@
+// The bridge's poll loop. Each turn tries every transfer that its buffers
+// allow (syscalls first; only when none made progress does it wait in ppoll),
+// then moves the endings along: see bridge.hpp for the rules.
+#include "sys/bridge.hpp"
+
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "sys/log.hpp"
+#include "vws/utf8.hpp"
+
+namespace vws::sys {
+
+using namespace detail;
+
+namespace {
+
+bool would_block(int err) { return err == EAGAIN || err == EWOULDBLOCK || err == EINTR; }
+
+std::chrono::milliseconds ms(int n) { return std::chrono::milliseconds(n); }
+
+} // namespace
+
+Bridge::Bridge(const Endpoint& ep, Connection& conn, const BridgeOptions& opt)
+    : ep_(ep), conn_(conn), opt_(opt), decoder_(opt.framing, opt.max_message),
+      deadlines_(opt.timeouts, Clock::now()), start_(Clock::now())
+{
+}
+
+void Bridge::attach_child(Child& child)
+{
+    child_ = &child;
+    stream_in_ = child.stdout_fd();
+    stream_out_ = child.stdin_fd();
+}
+
+void Bridge::attach_stream(int in_fd, int out_fd)
+{
+    stream_in_ = in_fd;
+    stream_out_ = out_fd;
+    stream_blocking_ = true;
+}
+
+Outcome Bridge::run()
+{
+    sigset_t stop;
+    sigemptyset(&stop);
+    for (int sig : {SIGTERM, SIGHUP, SIGINT}) sigaddset(&stop, sig);
+    sigprocmask(SIG_BLOCK, &stop, &wait_mask_);
+    for (int sig : {SIGTERM, SIGHUP, SIGINT}) sigdelset(&wait_mask_, sig);
+
+    for (;;) {
+        const bool progress = step();
+        advance_endings();
+        if (finished()) break;
+        if (!progress) wait();
+    }
+    if (!ws_dead_) {
+        // As in the poll driver: shut our side, drain until the peer's EOF.
+        shutdown(ep_.out, SHUT_WR);
+        char scratch[16384];
+        while (deadlines_.wait_ms(conn_, Clock::now()) != 0) {
+            const ssize_t n = recv(ep_.in, scratch, sizeof scratch, MSG_DONTWAIT);
+            if (n == 0 || (n < 0 && !would_block(errno))) break;
+            if (n > 0) continue;
+            pollfd p{ep_.in, POLLIN, 0};
+            const int wait_ms = deadlines_.wait_ms(conn_, Clock::now());
+            timespec ts{wait_ms / 1000, (wait_ms % 1000) * 1'000'000L};
+            if (ppoll(&p, 1, wait_ms < 0 ? nullptr : &ts, &wait_mask_) == 0) break;
+        }
+    }
+    if (!ws_dead_) out_.ending = ending_of(conn_);
+    sigprocmask(SIG_UNBLOCK, &stop, nullptr);
+    return out_;
+}
+
+// One round of transfers; true if any moved bytes.
+bool Bridge::step()
+{
+    handle_stop(conn_, out_);
+    if (out_.signalled) begin_child_shutdown();
+    deadlines_.observe(conn_, Clock::now());
+    bool progress = false;
+    progress |= flush_socket();
+    progress |= write_stream();
+    progress |= read_socket();
+    progress |= read_stream();
+    if (child_ && !child_exit_seen_ && child_->reap()) {
+        child_exit_seen_ = true;
+        exit_at_ = Clock::now();
+        progress = true;
+    }
+    return progress;
+}
+
+bool Bridge::flush_socket()
+{
+    bool progress = false;
+    while (!ws_dead_ && conn_.output_size() > 0) {
+        const auto data = conn_.output();
+        const ssize_t n = send(ep_.out, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n < 0 && would_block(errno)) break;
+        if (n <= 0) {
+            ws_dead_ = true;
+            out_.ending = Ending::peer_gone;
+            break;
+        }
+        conn_.sent(static_cast<size_t>(n));
+        out_.bytes_out += static_cast<uint64_t>(n);
+        progress = true;
+    }
+    return progress;
+}
+
+bool Bridge::read_socket()
+{
+    // Backpressure: a stream that is not keeping up stops us reading the peer.
+    if (ws_dead_ || conn_.ended() || to_stream_.size() >= output_high_water ||
+        conn_.output_size() >= output_high_water)
+        return false;
+    const auto space = conn_.input_space();
+    const ssize_t n = recv(ep_.in, space.data(), space.size(), MSG_DONTWAIT);
+    if (n < 0 && would_block(errno)) return false;
+    if (n <= 0) {
+        ws_dead_ = true;
+        out_.ending = n == 0 || errno == ECONNRESET ? Ending::peer_gone : Ending::io_error;
+        out_.error = n < 0 ? errno : 0;
+        return true;
+    }
+    out_.bytes_in += static_cast<uint64_t>(n);
+    conn_.received(static_cast<size_t>(n));
+    deadlines_.input(Clock::now());
+    for (Event e = conn_.next_event(); e.type != EventType::none; e = conn_.next_event()) on_event(e);
+    return true;
+}
+
+void Bridge::on_event(const Event& e)
+{
+    switch (e.type) {
+    case EventType::request:
+        if (on_request) on_request(conn_, *this);
+        break;
+    case EventType::upgraded:
+        if (on_upgraded) on_upgraded(conn_);
+        break;
+    case EventType::text:
+    case EventType::binary:
+        ++stats_.messages_in;
+        // Line mode has no way to carry a binary message (RFC 6455 §7.4.1: 1003).
+        if (e.type == EventType::binary && opt_.framing == Framing::line) {
+            conn_.fail(Fault::unsupported_data);
+            break;
+        }
+        if (!stream_closed_) encode_message(opt_.framing, e.data, e.size, to_stream_);
+        break;
+    default:
+        break;  // pings are answered by the core; closes and faults end below
+    }
+}
+
+bool Bridge::write_stream()
+{
+    if (stream_out_ < 0 || stream_closed_ || to_stream_.empty()) return false;
+    if (stream_blocking_ && !stream_writable_) return false;
+    // A blocking descriptor that polled writable takes PIPE_BUF without blocking.
+    const size_t size = stream_blocking_ ? std::min<size_t>(to_stream_.size(), PIPE_BUF) : to_stream_.size();
+    const ssize_t n = write(stream_out_, to_stream_.data(), size);
+    stream_writable_ = false;
+    if (n < 0 && would_block(errno)) return false;
+    if (n < 0) {
+        // The child closed its stdin (EPIPE): what it was sent is dropped.
+        to_stream_.clear();
+        stream_closed_ = true;
+        return true;
+    }
+    to_stream_.consume(static_cast<size_t>(n));
+    return true;
+}
+
+bool Bridge::read_stream()
+{
+    if (stream_in_ < 0 || stream_eof_ || ws_dead_ || conn_.state() != State::open ||
+        conn_.output_size() >= output_high_water)
+        return false;
+    if (stream_blocking_ && !stream_readable_) return false;
+    stream_readable_ = false;
+    const auto space = decoder_.input_space();
+    const ssize_t n = read(stream_in_, space.data(), space.size());
+    if (n < 0 && would_block(errno)) return false;
+    if (n > 0) {
+        decoder_.received(static_cast<size_t>(n));
+        for (auto it = decoder_.next(); it.status != StreamDecoder::Status::none; it = decoder_.next())
+            deliver(it);
+        return true;
+    }
+    stream_eof_ = true;
+    for (auto it = decoder_.finish(); it.status != StreamDecoder::Status::none; it = decoder_.next())
+        deliver(it);
+    return true;
+}
+
+void Bridge::deliver(const StreamDecoder::Item& it)
+{
+    if (conn_.state() != State::open) return;
+    if (it.status == StreamDecoder::Status::too_big) return stream_fault("message_too_big");
+    if (it.status == StreamDecoder::Status::malformed) return stream_fault("malformed_netstring");
+    const bool text = opt_.framing == Framing::line || (opt_.framing == Framing::netstring && opt_.netstring_text);
+    // Never send invalid UTF-8 as text: that is the child's fault, not the peer's.
+    if (text && !valid_utf8(it.data, it.size)) return stream_fault("bad_utf8");
+    conn_.send_message(text ? Opcode::text : Opcode::binary, it.data, it.size);
+    ++stats_.messages_out;
+}
+
+void Bridge::stream_fault(const char* what)
+{
+    stats_.stream_fault = what;
+    conn_.close(close_code::internal_error, std::string("child sent ") + what);
+    begin_child_shutdown();
+}
+
+// Moves the endings along; see the rules in bridge.hpp.
+void Bridge::advance_endings()
+{
+    const auto now = Clock::now();
+    if (!ws_dead_ && deadlines_.expire(conn_, now, out_)) ws_dead_ = true;  // gave up on the peer
+    if (conn_.ended() || ws_dead_) begin_child_shutdown();
+    if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0)
+        conn_.close(close_code::normal);  // client: our input is over
+    if (child_) {
+        // Output over, child still running: ask it to finish.
+        if (stream_eof_ && !child_exit_seen_) begin_child_shutdown();
+        // Child gone: report its status once its output is read (or a
+        // grandchild keeps stdout open past the grace).
+        if (child_exit_seen_ && conn_.state() == State::open &&
+            (stream_eof_ || now >= exit_at_ + ms(opt_.kill_grace_ms))) {
+            const bool ok = child_->succeeded();
+            conn_.close(ok ? close_code::normal : close_code::internal_error, child_->status_text());
+            begin_child_shutdown();
+        }
+    }
+    escalate();
+}
+
+void Bridge::begin_child_shutdown()
+{
+    if (shutdown_started_ || !child_) return;
+    shutdown_started_ = true;
+    shutdown_at_ = Clock::now();
+}
+
+// Close stdin (once what it was owed is written, or after the grace), then
+// SIGTERM to the group after the grace, then SIGKILL after another.
+void Bridge::escalate()
+{
+    if (!shutdown_started_) return;
+    const auto now = Clock::now();
+    const auto grace = ms(opt_.kill_grace_ms);
+    if (!stream_closed_ && (to_stream_.empty() || now >= shutdown_at_ + grace)) {
+        child_->close_stdin();
+        stream_closed_ = true;
+        to_stream_.clear();
+    }
+    if (child_done()) return;
+    if (escalation_ == 0 && now >= shutdown_at_ + grace) {
+        child_->signal_group(SIGTERM);
+        escalation_ = 1;
+    }
+    if (escalation_ == 1 && now >= shutdown_at_ + 2 * grace) {
+        child_->signal_group(SIGKILL);
+        escalation_ = 2;
+    }
+}
+
+bool Bridge::child_done() const
+{
+    return !child_ || (child_exit_seen_ && !child_->group_alive());
+}
+
+bool Bridge::finished() const
+{
+    const bool ws_done = ws_dead_ || (conn_.ended() && conn_.output_size() == 0);
+    const bool stream_done = child_ ? child_done() : to_stream_.empty() || stream_closed_;
+    return ws_done && stream_done;
+}
+
+// Waits for readiness or the nearest deadline (protocol timeouts, the kill
+// escalation, the grace for a grandchild holding stdout).
+void Bridge::wait()
+{
+    pollfd p[5];
+    nfds_t np = 0;
+    const bool sock_in = !ws_dead_ && !conn_.ended() && to_stream_.size() < output_high_water;
+    const bool sock_out = !ws_dead_ && conn_.output_size() > 0;
+    if (sock_in || sock_out) {
+        if (ep_.in == ep_.out) {
+            p[np++] = {ep_.in, static_cast<short>((sock_in ? POLLIN : 0) | (sock_out ? POLLOUT : 0)), 0};
+        } else {
+            p[np++] = {ep_.in, static_cast<short>(sock_in ? POLLIN : 0), 0};
+            p[np++] = {ep_.out, static_cast<short>(sock_out ? POLLOUT : 0), 0};
+        }
+    }
+    const nfds_t stream_at = np;
+    const bool want_stream_in = stream_in_ >= 0 && !stream_eof_ && conn_.state() == State::open;
+    const bool want_stream_out = stream_out_ >= 0 && !stream_closed_ && !to_stream_.empty();
+    p[np++] = {want_stream_in ? stream_in_ : -1, POLLIN, 0};
+    p[np++] = {want_stream_out ? stream_out_ : -1, POLLOUT, 0};
+    if (child_ && !child_exit_seen_) p[np++] = {child_->pidfd(), POLLIN, 0};
+
+    int timeout = ws_dead_ ? -1 : deadlines_.wait_ms(conn_, Clock::now());
+    auto until = [&](Clock::time_point t) {
+        const int left = static_cast<int>(std::max<long long>(
+            0, std::chrono::ceil<std::chrono::milliseconds>(t - Clock::now()).count()));
+        timeout = timeout < 0 ? left : std::min(timeout, left);
+    };
+    const auto grace = ms(opt_.kill_grace_ms);
+    if (shutdown_started_ && !child_done()) until(shutdown_at_ + (escalation_ + 1) * grace);
+    if (shutdown_started_ && child_exit_seen_ && escalation_ >= 2) until(Clock::now() + ms(50));
+    if (child_exit_seen_ && conn_.state() == State::open && !stream_eof_) until(exit_at_ + grace);
+
+    timespec ts{timeout / 1000, (timeout % 1000) * 1'000'000L};
+    if (ppoll(p, np, timeout < 0 ? nullptr : &ts, &wait_mask_) <= 0) return;
+    stream_readable_ = p[stream_at].revents != 0;
+    stream_writable_ = p[stream_at + 1].revents != 0;
+}
+
+} // namespace vws::sys

@@ -1,0 +1,93 @@
+// The child bridge: one WebSocket connection on one side, a byte stream on
+// the other (a child's stdin/stdout for vws-handler), messages framed on the
+// stream by line, raw or netstring. One poll loop moves both directions with
+// bounded buffers: when one side cannot take more, we stop reading the other.
+//
+// Endings (with a child): the child exits -> Close 1000 (status 0) or 1011;
+// the client closes, vanishes or breaks the protocol, or a stop signal comes
+// -> the child's stdin is closed, its process group gets SIGTERM after the
+// kill grace and SIGKILL after another; it is always reaped.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "sys/child.hpp"
+#include "sys/driver.hpp"
+#include "sys/driver_common.hpp"
+#include "vws/stream_framing.hpp"
+
+namespace vws::sys {
+
+struct BridgeOptions {
+    Framing framing = Framing::line;
+    bool netstring_text = false;  // netstring: outgoing messages as text, not binary
+    int kill_grace_ms = 1000;
+    Timeouts timeouts;
+    uint64_t max_message = 64u << 20;
+};
+
+struct BridgeStats {
+    uint64_t messages_in = 0;   // from the WebSocket peer
+    uint64_t messages_out = 0;  // to the WebSocket peer
+    std::string stream_fault;   // what the stream side did wrong, for the log
+};
+
+class Bridge {
+public:
+    Bridge(const Endpoint& ep, Connection& conn, const BridgeOptions& opt);
+
+    // Server: called on the request; must accept() or reject(), and may
+    // attach a child. Client: not used.
+    std::function<void(Connection&, Bridge&)> on_request;
+    std::function<void(Connection&)> on_upgraded;
+
+    // The stream side: a child (its pipes), or two descriptors of our own
+    // (stdin/stdout of vws-client). Blocking descriptors are only read or
+    // written after poll says so, and written at most PIPE_BUF at a time.
+    void attach_child(Child& child);
+    void attach_stream(int in_fd, int out_fd);
+
+    Outcome run();
+    const BridgeStats& stats() const { return stats_; }
+
+private:
+    bool step();
+    bool flush_socket();
+    bool read_socket();
+    bool write_stream();
+    bool read_stream();
+    void on_event(const Event& e);
+    void deliver(const StreamDecoder::Item& it);
+    void stream_fault(const char* what);
+    void advance_endings();
+    void escalate();
+    void begin_child_shutdown();
+    bool child_done() const;
+    bool finished() const;
+    void wait();
+
+    const Endpoint& ep_;
+    Connection& conn_;
+    BridgeOptions opt_;
+    StreamDecoder decoder_;
+    ByteBuffer to_stream_;
+    BridgeStats stats_;
+    Outcome out_;
+    detail::Deadlines deadlines_;
+
+    Child* child_ = nullptr;
+    int stream_in_ = -1, stream_out_ = -1;
+    bool stream_blocking_ = false;
+    bool stream_readable_ = false, stream_writable_ = false;  // from the last poll
+    bool stream_eof_ = false;
+    bool stream_closed_ = false;   // the peer stream's write side we closed
+    bool ws_dead_ = false;         // socket EOF, reset or error
+    bool child_exit_seen_ = false;
+    bool shutdown_started_ = false;
+    int escalation_ = 0;           // 0 none, 1 SIGTERM sent, 2 SIGKILL sent
+    detail::Clock::time_point start_, shutdown_at_, exit_at_;
+    sigset_t wait_mask_;
+};
+
+} // namespace vws::sys

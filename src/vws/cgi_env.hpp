@@ -1,0 +1,38 @@
+// The environment a vws-handler child sees: what we were given (the ucspi
+// variables among it), then CGI-style variables as websocketd sets them
+// (RFC 3875 names), one HTTP_* per request header, then the operator's --env.
+// Pure string work; the OS side supplies addresses and the inherited environ.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "vws/handshake.hpp"
+
+namespace vws {
+
+struct CgiContext {
+    std::string remote_addr, remote_port, remote_host;
+    std::string server_name, server_port;
+    std::string script_name;   // "" for a single program, "/chat" under --dir
+    std::string path_info;     // the rest of the path
+    std::string protocol;      // the negotiated subprotocol
+    std::string server_software = "vws";
+};
+
+// "NAME=VALUE" entries for the CGI variables and the HTTP_* headers.
+std::vector<std::string> cgi_variables(const Request& req, const CgiContext& ctx);
+
+// "X-Forwarded-For" -> "HTTP_X_FORWARDED_FOR": upper case, '-' -> '_', any
+// other byte outside [A-Z0-9_] dropped. Empty for names that must never be
+// set from a request (HTTP_PROXY: "httpoxy").
+std::string http_variable_name(std::string_view header);
+
+// inherited, then each later list, a later NAME replacing an earlier one in
+// place; names in `drop` are removed (LISTEN_FDS and friends).
+std::vector<std::string> merge_environment(const std::vector<std::string>& inherited,
+                                           const std::vector<std::vector<std::string>>& layers,
+                                           const std::vector<std::string_view>& drop);
+
+} // namespace vws
