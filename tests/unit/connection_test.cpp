@@ -156,6 +156,7 @@ std::vector<Violation> violations() {
         {"RSV3 on ping", cframe(0x99, "x"), Fault::reserved_bits, 1002},
         {"opcode 3", cframe(0x83, "x"), Fault::reserved_opcode, 1002},
         {"opcode 7", cframe(0x87, ""), Fault::reserved_opcode, 1002},
+        {"opcode 3 without FIN", cframe(0x03, "x"), Fault::reserved_opcode, 1002},
         {"opcode B", cframe(0x8B, "x"), Fault::reserved_opcode, 1002},
         {"opcode F", cframe(0x8F, ""), Fault::reserved_opcode, 1002},
         {"unmasked text", frame(0x81, "Hello", false), Fault::unmasked_client_frame, 1002},
@@ -169,6 +170,8 @@ std::vector<Violation> violations() {
         {"non-final continuation first", cframe(0x00, "x"), Fault::unexpected_continuation, 1002},
         {"continuation after a whole message", cframe(0x81, "a") + cframe(0x80, "b"),
          Fault::unexpected_continuation, 1002},
+        {"continuation after a whole fragmented message",
+         cframe(0x01, "a") + cframe(0x80, "b") + cframe(0x80, "c"), Fault::unexpected_continuation, 1002},
         {"text inside a fragmented text", cframe(0x01, "Hel") + cframe(0x81, "lo"),
          Fault::expected_continuation, 1002},
         {"binary inside a fragmented text", cframe(0x01, "Hel") + cframe(0x02, "lo"),
@@ -181,6 +184,9 @@ std::vector<Violation> violations() {
         {"bad UTF-8 across fragments", cframe(0x01, "ok \xe2\x82") + cframe(0x80, "\x28"), Fault::bad_utf8, 1007},
         {"text ends mid-sequence", cframe(0x81, "ok \xe2\x82"), Fault::bad_utf8, 1007},
         {"fragmented text ends mid-sequence", cframe(0x01, "a\xe2") + cframe(0x80, "\x82"),
+         Fault::bad_utf8, 1007},
+        {"bad UTF-8 in an unfinished message", cframe(0x01, "ok \xff"), Fault::bad_utf8, 1007},
+        {"bad UTF-8 in a later fragment, message unfinished", cframe(0x01, "ok") + cframe(0x00, "\xc1\xbf"),
          Fault::bad_utf8, 1007},
         {"bad UTF-8 close reason", cframe(0x88, close_payload(1000, "bye \xff")), Fault::bad_utf8, 1007},
         {"close reason ends mid-sequence", cframe(0x88, close_payload(1000, "\xe2\x82")), Fault::bad_utf8, 1007},
@@ -213,7 +219,7 @@ TEST_CASE("connection: each violation fails with its exact fault and close code"
         for (size_t chunk : chunkings) {
             CAPTURE(v.name); CAPTURE(chunk); CAPTURE(to_hex(v.frames));
             Run r({}, v.frames, chunk);
-            size_t before = v.name == "continuation after a whole message" ? 1 : 0;
+            size_t before = v.name.rfind("continuation after a whole", 0) == 0 ? 1 : 0;
             check_failure(r, v, before);
         }
 }
@@ -491,4 +497,56 @@ TEST_CASE("connection: fail() from the program") {
     CHECK(conn.state() == State::failed);
     CHECK(conn.close_code_sent() == 1003);
     check_last_close(p, 1003);
+}
+
+TEST_CASE("connection: a 125-byte close is allowed; a 2^62-byte frame fails at once") {
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        {
+            Run r({}, cframe(0x88, close_payload(1000, std::string(123, 'r'))), chunk);
+            CHECK(summary(r.peer.events) == "request, close");
+            REQUIRE(r.peer.events.size() == 2);
+            CHECK(r.peer.events[1].data == std::string(123, 'r'));
+        }
+        {
+            // Default limits; the length is checked before anything is allocated.
+            Run r({}, hex("82 ff 40 00 00 00 00 00 00 00 37 fa 21 3d"), chunk);
+            check_failure(r, {"2^62-byte frame", "", Fault::frame_too_big, 1009});
+        }
+    }
+}
+
+TEST_CASE("connection: bad UTF-8 fails before the frame is complete") {
+    // RFC 6455 §8.1 asks to fail on invalid UTF-8; with incremental validation
+    // the failure needs no more than the bad byte (Autobahn 6.4.x "fail fast").
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        vws::Connection conn(vws::Limits{});
+        Peer p(conn);
+        std::string f = cframe(0x81, "abc\xff" + std::string(100, 'x'));
+        p.feed(request + f.substr(0, 6 + 4), chunk);   // header + "abc\xff" of 104 bytes
+        CHECK(summary(p.events) == "request, failed:bad_utf8");
+        CHECK(conn.close_code_sent() == 1007);
+    }
+}
+
+TEST_CASE("connection: after the close handshake further input is ignored") {
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        Run r({}, cframe(0x88, close_payload(1000)) + rfc_masked_hello + cframe(0x89, "p"), chunk);
+        CHECK(summary(r.peer.events) == "request, close");
+        CHECK(r.conn.state() == State::closed);
+        CHECK(r.peer.frames().frames.size() == 1);
+    }
+}
+
+TEST_CASE("connection: a large send uses the 64-bit length") {
+    vws::Connection conn(vws::Limits{});
+    Peer p(conn);
+    p.feed(request, 0);
+    conn.send_text(std::string(70000, 't'));
+    p.take_output();
+    std::string after = p.out.substr(p.head().size());
+    CHECK(to_hex(after.substr(0, 10)) == "81 7f 00 00 00 00 00 01 11 70");
+    CHECK(after.size() == 10 + 70000);
 }

@@ -71,6 +71,7 @@ public:
                   e.code, e.fault};
             events.push_back(std::move(ev));
             if (e.type == vws::EventType::request) {
+                CHECK(conn.state() == vws::State::deciding);
                 if (reject_with != vws::Fault::none)
                     conn.reject(reject_with);
                 else
