@@ -61,21 +61,7 @@ Outcome Bridge::run()
         if (finished()) break;
         if (!progress) wait();
     }
-    if (!ws_dead_) {
-        // As in the poll driver: shut our side, drain until the peer's EOF.
-        shutdown(ep_.out, SHUT_WR);
-        char scratch[16384];
-        while (deadlines_.wait_ms(conn_, Clock::now()) != 0) {
-            const ssize_t n = recv(ep_.in, scratch, sizeof scratch, MSG_DONTWAIT);
-            if (n == 0 || (n < 0 && !would_block(errno))) break;
-            if (n > 0) continue;
-            pollfd p{ep_.in, POLLIN, 0};
-            const int wait_ms = deadlines_.wait_ms(conn_, Clock::now());
-            timespec ts{wait_ms / 1000, (wait_ms % 1000) * 1'000'000L};
-            if (ppoll(&p, 1, wait_ms < 0 ? nullptr : &ts, &wait_mask_) == 0) break;
-        }
-    }
-    if (!ws_dead_) out_.ending = ending_of(conn_);
+    if (ws_shut_) out_.ending = ending_;
     sigprocmask(SIG_UNBLOCK, &stop, nullptr);
     return out_;
 }
@@ -120,6 +106,7 @@ bool Bridge::flush_socket()
 
 bool Bridge::read_socket()
 {
+    if (ws_shut_ && !ws_dead_) return drain_socket();
     // Backpressure: a stream that is not keeping up stops us reading the peer.
     if (ws_dead_ || conn_.ended() || to_stream_.size() >= output_high_water ||
         conn_.output_size() >= output_high_water)
@@ -224,10 +211,28 @@ void Bridge::stream_fault(const char* what)
     begin_child_shutdown();
 }
 
+// After our last frame: RFC 6455 §7.1.1, the server closes TCP first. Shut our
+// write side so the peer sees EOF at once, whatever the child still does, then
+// read and discard until its EOF, so unread data never turns into a reset
+// that loses our Close frame.
+bool Bridge::drain_socket()
+{
+    char scratch[16384];
+    const ssize_t n = recv(ep_.in, scratch, sizeof scratch, MSG_DONTWAIT);
+    if (n < 0 && would_block(errno)) return false;
+    if (n <= 0) ws_dead_ = true;
+    return true;
+}
+
 // Moves the endings along; see the rules in bridge.hpp.
 void Bridge::advance_endings()
 {
     const auto now = Clock::now();
+    if (!ws_shut_ && !ws_dead_ && conn_.ended() && conn_.output_size() == 0) {
+        shutdown(ep_.out, SHUT_WR);
+        ws_shut_ = true;
+        ending_ = ending_of(conn_);
+    }
     if (!ws_dead_ && deadlines_.expire(conn_, now, out_)) ws_dead_ = true;  // gave up on the peer
     if (conn_.ended() || ws_dead_) begin_child_shutdown();
     if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0)
@@ -284,7 +289,7 @@ bool Bridge::child_done() const
 
 bool Bridge::finished() const
 {
-    const bool ws_done = ws_dead_ || (conn_.ended() && conn_.output_size() == 0);
+    const bool ws_done = ws_dead_;
     const bool stream_done = child_ ? child_done() : to_stream_.empty() || stream_closed_;
     return ws_done && stream_done;
 }
@@ -295,7 +300,7 @@ void Bridge::wait()
 {
     pollfd p[5];
     nfds_t np = 0;
-    const bool sock_in = !ws_dead_ && !conn_.ended() && to_stream_.size() < output_high_water;
+    const bool sock_in = !ws_dead_ && (ws_shut_ || (!conn_.ended() && to_stream_.size() < output_high_water));
     const bool sock_out = !ws_dead_ && conn_.output_size() > 0;
     if (sock_in || sock_out) {
         if (ep_.in == ep_.out) {

@@ -55,6 +55,7 @@ private:
     bool step();
     bool flush_socket();
     bool read_socket();
+    bool drain_socket();
     bool write_stream();
     bool read_stream();
     void on_event(const Event& e);
@@ -82,7 +83,9 @@ private:
     bool stream_readable_ = false, stream_writable_ = false;  // from the last poll
     bool stream_eof_ = false;
     bool stream_closed_ = false;   // the peer stream's write side we closed
-    bool ws_dead_ = false;         // socket EOF, reset or error
+    bool ws_dead_ = false;         // socket EOF, reset or error: nothing more to do there
+    bool ws_shut_ = false;         // our write side shut after the last frame; draining
+    Ending ending_ = Ending::closed;  // how the WebSocket ended, when ws_shut_
     bool child_exit_seen_ = false;
     bool shutdown_started_ = false;
     int escalation_ = 0;           // 0 none, 1 SIGTERM sent, 2 SIGKILL sent
