@@ -18,7 +18,8 @@ LDFLAGS  ?= -static
 LDLIBS   := -lcrypto -lpthread
 
 BUILD    := bin/.build
-PROGRAMS := bin/vws-echo bin/vws-handler
+# One program per src/vws-*.cpp main.
+PROGRAMS := $(patsubst src/%.cpp,bin/%,$(wildcard src/vws-*.cpp))
 
 LIB_SRC  := $(wildcard src/vws/*.cpp src/sys/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
