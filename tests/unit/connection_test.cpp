@@ -322,6 +322,21 @@ TEST_CASE("connection: close reason is cut to fit a control frame") {
     CHECK(code_of(f.frames[0].payload) == 1000);
 }
 
+TEST_CASE("connection: a long close reason is cut on a character boundary") {
+    std::string reason;
+    for (int i = 0; i < 100; ++i) reason += "\xc3\xa9";   // 200 bytes of U+00E9
+    vws::Connection conn(vws::Limits{});
+    Peer p(conn);
+    p.feed(request, 0);
+    conn.close(1000, reason);
+    p.take_output();
+    auto f = p.frames();
+    REQUIRE(f.frames.size() == 1);
+    const Bytes& body = f.frames[0].payload;
+    CHECK(body.size() == 2 + 122);
+    CHECK(vws::valid_utf8(u8(body) + 2, body.size() - 2));
+}
+
 TEST_CASE("connection: frame and message limits are inclusive (1009 past them)") {
     vws::Limits limits;
     limits.max_frame = 10;

@@ -33,6 +33,7 @@ const FaultCase fault_cases[] = {
     {Fault::too_many_headers, "too_many_headers", true, 431},
     {Fault::forbidden, "forbidden", true, 403},
     {Fault::not_found, "not_found", true, 404},
+    {Fault::server_error, "server_error", true, 500},
     {Fault::reserved_bits, "reserved_bits", false, 1002},
     {Fault::reserved_opcode, "reserved_opcode", false, 1002},
     {Fault::unmasked_client_frame, "unmasked_client_frame", false, 1002},

@@ -160,6 +160,7 @@ TEST_CASE("handshake: valid variants") {
         {"white space around values", good_line, replace("Upgrade:", "Upgrade:   websocket   ")},
         {"tab before value", good_line, replace("Host:", "Host:\tserver.example.com")},
         {"no protocols", good_line, replace("Sec-WebSocket-Protocol:", "")},
+        {"absolute-form target", "GET ws://server.example.com/chat?room=1&x=2 HTTP/1.1", good_headers()},
         {"HTTP/1.1 is the minimum; later is fine", "GET /chat HTTP/1.2", good_headers()},
     };
     for (const auto& v : variants) {
@@ -200,6 +201,17 @@ TEST_CASE("handshake: each defect gives its exact fault") {
          [] { auto h = good_headers(); h.push_back("NoColonHere"); return h; }(), Fault::bad_header_syntax},
         {"header name with a space", good_line,
          [] { auto h = good_headers(); h.push_back("Bad Name: x"); return h; }(), Fault::bad_header_syntax},
+        {"space before the colon", good_line,
+         [] { auto h = good_headers(); h.push_back("X-Pad : x"); return h; }(), Fault::bad_header_syntax},
+        {"obsolete line folding", good_line,
+         [] { auto h = good_headers(); h.push_back("X-Pad: a"); h.push_back(" b"); return h; }(),
+         Fault::bad_header_syntax},
+        {"two Host headers", good_line,
+         [] { auto h = good_headers(); h.push_back("Host: other.example.com"); return h; }(), Fault::missing_host},
+        {"empty Host", good_line, replace("Host:", "Host:"), Fault::missing_host},
+        {"two keys", good_line,
+         [] { auto h = good_headers(); h.push_back("Sec-WebSocket-Key: x3JJHMbDL1EzLkh9GBhXDw=="); return h; }(),
+         Fault::bad_websocket_key},
         {"empty header name", good_line,
          [] { auto h = good_headers(); h.push_back(": x"); return h; }(), Fault::bad_header_syntax},
     };
@@ -332,4 +344,8 @@ TEST_CASE("handshake: client rejects a bad response") {
     CHECK(std::string(vws::fault_name(vws::parse_response(no_upgrade, creq, {}, resp))) ==
           "bad_response");
     CHECK(vws::parse_response(vws::accept_response(req, "other"), creq, {}, resp) != Fault::none);
+    // §4.1: an extension we did not offer fails the connection too.
+    std::string ext = good;
+    ext.insert(ext.size() - 2, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
+    CHECK(vws::parse_response(ext, creq, {}, resp) != Fault::none);
 }
