@@ -79,6 +79,6 @@ int main(int argc, char** argv)
     report.remote = peer_address(ep);
     Connection conn(opts.limits);
     Echo echo(report);
-    const Outcome outcome = drive(ep, opts, conn, echo);
+    const Outcome outcome = drive(open_conn_io(ep, opts.blocking), conn, echo, opts.timeouts);
     return log_end(report, conn, outcome);
 }

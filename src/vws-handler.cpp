@@ -164,7 +164,7 @@ int main(int argc, char** argv)
     Connection conn(s.common.limits);
     Child child;
     std::string program;
-    Bridge bridge(ep, conn, s.bridge);
+    Bridge bridge(open_conn_io(ep, s.common.blocking), conn, s.bridge);
 
     bridge.on_request = [&](Connection& c, Bridge& b) {
         const Request& req = c.request();

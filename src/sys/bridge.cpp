@@ -27,8 +27,8 @@ std::chrono::milliseconds ms(int n) { return std::chrono::milliseconds(n); }
 
 } // namespace
 
-Bridge::Bridge(const Endpoint& ep, Connection& conn, const BridgeOptions& opt)
-    : ep_(ep), conn_(conn), opt_(opt), decoder_(opt.framing, opt.max_message),
+Bridge::Bridge(ConnIo& io, Connection& conn, const BridgeOptions& opt)
+    : io_(io), conn_(conn), opt_(opt), decoder_(opt.framing, opt.max_message),
       deadlines_(opt.timeouts, Clock::now()), start_(Clock::now())
 {
 }
@@ -69,6 +69,7 @@ Outcome Bridge::run()
 // One round of transfers; true if any moved bytes.
 bool Bridge::step()
 {
+    io_.begin_turn();
     handle_stop(conn_, out_);
     if (out_.signalled) begin_child_shutdown();
     deadlines_.observe(conn_, Clock::now());
@@ -90,7 +91,7 @@ bool Bridge::flush_socket()
     bool progress = false;
     while (!ws_dead_ && conn_.output_size() > 0) {
         const auto data = conn_.output();
-        const ssize_t n = send(ep_.out, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+        const ssize_t n = io_.send(data.data(), data.size());
         if (n < 0 && would_block(errno)) break;
         if (n <= 0) {
             ws_dead_ = true;
@@ -112,7 +113,7 @@ bool Bridge::read_socket()
         conn_.output_size() >= output_high_water)
         return false;
     const auto space = conn_.input_space();
-    const ssize_t n = recv(ep_.in, space.data(), space.size(), MSG_DONTWAIT);
+    const ssize_t n = io_.recv(space.data(), space.size());
     if (n < 0 && would_block(errno)) return false;
     if (n <= 0) {
         ws_dead_ = true;
@@ -218,7 +219,7 @@ void Bridge::stream_fault(const char* what)
 bool Bridge::drain_socket()
 {
     char scratch[16384];
-    const ssize_t n = recv(ep_.in, scratch, sizeof scratch, MSG_DONTWAIT);
+    const ssize_t n = io_.recv(scratch, sizeof scratch);
     if (n < 0 && would_block(errno)) return false;
     if (n <= 0) ws_dead_ = true;
     return true;
@@ -229,7 +230,7 @@ void Bridge::advance_endings()
 {
     const auto now = Clock::now();
     if (!ws_shut_ && !ws_dead_ && conn_.ended() && conn_.output_size() == 0) {
-        shutdown(ep_.out, SHUT_WR);
+        io_.shutdown_write();
         ws_shut_ = true;
         ending_ = ending_of(conn_);
     }
@@ -302,14 +303,7 @@ void Bridge::wait()
     nfds_t np = 0;
     const bool sock_in = !ws_dead_ && (ws_shut_ || (!conn_.ended() && to_stream_.size() < output_high_water));
     const bool sock_out = !ws_dead_ && conn_.output_size() > 0;
-    if (sock_in || sock_out) {
-        if (ep_.in == ep_.out) {
-            p[np++] = {ep_.in, static_cast<short>((sock_in ? POLLIN : 0) | (sock_out ? POLLOUT : 0)), 0};
-        } else {
-            p[np++] = {ep_.in, static_cast<short>(sock_in ? POLLIN : 0), 0};
-            p[np++] = {ep_.out, static_cast<short>(sock_out ? POLLOUT : 0), 0};
-        }
-    }
+    if (sock_in || sock_out) np += io_.poll_fds(p, sock_in, sock_out);
     const nfds_t stream_at = np;
     const bool want_stream_in = stream_in_ >= 0 && !stream_eof_ && conn_.state() == State::open;
     const bool want_stream_out = stream_out_ >= 0 && !stream_closed_ && !to_stream_.empty();

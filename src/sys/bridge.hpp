@@ -13,6 +13,7 @@
 #include <string>
 
 #include "sys/child.hpp"
+#include "sys/conn_io.hpp"
 #include "sys/driver.hpp"
 #include "sys/driver_common.hpp"
 #include "vws/stream_framing.hpp"
@@ -35,7 +36,7 @@ struct BridgeStats {
 
 class Bridge {
 public:
-    Bridge(const Endpoint& ep, Connection& conn, const BridgeOptions& opt);
+    Bridge(ConnIo& io, Connection& conn, const BridgeOptions& opt);
 
     // Server: called on the request; must accept() or reject(), and may
     // attach a child. Client: not used.
@@ -68,7 +69,7 @@ private:
     bool finished() const;
     void wait();
 
-    const Endpoint& ep_;
+    ConnIo& io_;
     Connection& conn_;
     BridgeOptions opt_;
     StreamDecoder decoder_;

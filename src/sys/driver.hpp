@@ -1,13 +1,13 @@
-// Drivers: move bytes between the connection's descriptors and the core, keep
-// time, and hand events to the program. Two of them (DESIGN.md):
-//  - poll: recv/send with MSG_DONTWAIT on sockets (no O_NONBLOCK on a shared
-//    file description), trying each syscall first and polling after EAGAIN;
-//  - blocking: plain read/write for pipes and other non-sockets, or --blocking,
-//    with deadlines kept by an interval timer that interrupts the blocked call.
+// The driver: moves bytes between the connection and the core, keeps time, and
+// hands events to the program. It reaches the descriptors through ConnIo
+// (conn_io.hpp): recv/send with MSG_DONTWAIT on sockets (no O_NONBLOCK on a
+// shared file description), or the blocking fallback's reader and writer
+// threads for pipes and other non-sockets, or on --blocking.
 #pragma once
 
 #include <cstdint>
 
+#include "sys/conn_io.hpp"
 #include "sys/endpoint.hpp"
 #include "vws/connection.hpp"
 
@@ -50,8 +50,7 @@ const char* ending_name(Ending e);
 // (1001). Call once from main before driving.
 void install_signal_handlers();
 
-Outcome drive_poll(const Endpoint& ep, Connection& conn, App& app, const Timeouts& t);
-Outcome drive_blocking(const Endpoint& ep, Connection& conn, App& app, const Timeouts& t);
+Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t);
 
 // The output backlog above which a driver stops reading (backpressure).
 inline constexpr size_t output_high_water = 1 << 20;

@@ -97,10 +97,4 @@ bool parse_common_option(int opt, const char* arg, CommonOptions& o)
     }
 }
 
-Outcome drive(const Endpoint& ep, const CommonOptions& o, Connection& conn, App& app)
-{
-    if (ep.socket && !o.blocking) return drive_poll(ep, conn, app, o.timeouts);
-    return drive_blocking(ep, conn, app, o.timeouts);
-}
-
 } // namespace vws::sys

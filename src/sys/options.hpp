@@ -55,7 +55,4 @@ bool parse_size(const char* s, uint64_t& out);
 // "10", "0.5", "250ms" -> milliseconds; false on bad input.
 bool parse_duration_ms(const char* s, int& out);
 
-// Connects the driver the options ask for: poll on sockets, blocking otherwise.
-Outcome drive(const Endpoint& ep, const CommonOptions& o, Connection& conn, App& app);
-
 } // namespace vws::sys

@@ -1,10 +1,9 @@
-// The default driver, for sockets. Each turn: write what the core queued, read
-// what the peer sent, and only when both would block, wait in ppoll for
-// readiness or the nearest deadline. Stop signals are blocked except inside
-// ppoll, so one can never slip in between the check and the wait.
-#include <poll.h>
-#include <sys/socket.h>
-
+// The driver for programs that talk to the peer alone (vws-echo, your own
+// handler). Each turn: write what the core queued, read what the peer sent,
+// and only when both would block, wait in ppoll for readiness or the nearest
+// deadline. Stop signals are blocked except inside ppoll, so one can never
+// slip in between the check and the wait. The descriptors are reached through
+// ConnIo: MSG_DONTWAIT on sockets, or the blocking fallback's threads.
 #include <cerrno>
 #include <csignal>
 
@@ -27,60 +26,65 @@ Io classify(ssize_t n, int err)
     return Io::error;
 }
 
-Io flush(const Endpoint& ep, Connection& conn, Outcome& out)
+Io flush(ConnIo& io, Connection& conn, Outcome& out)
 {
     while (conn.output_size() > 0) {
         const auto data = conn.output();
-        const ssize_t n = send(ep.out, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-        const Io io = classify(n, errno);
-        if (io != Io::progress) return io;
+        const ssize_t n = io.send(data.data(), data.size());
+        const Io r = classify(n, errno);
+        if (r != Io::progress) return r;
         conn.sent(static_cast<size_t>(n));
         out.bytes_out += static_cast<uint64_t>(n);
     }
     return Io::progress;
 }
 
-// RFC 6455 §7.1.1: the server closes TCP first; shut our write side so the
+// Waits for the wanted directions or the deadline (ms < 0: none).
+void wait(ConnIo& io, bool want_in, bool want_out, int ms, const sigset_t& mask)
+{
+    pollfd p[2];
+    const int n = io.poll_fds(p, want_in, want_out);
+    timespec ts{ms / 1000, (ms % 1000) * 1'000'000L};
+    ppoll(p, static_cast<nfds_t>(n), ms < 0 ? nullptr : &ts, &mask);
+}
+
+// RFC 6455 §7.1.1: the server closes TCP first. Shut our write side so the
 // peer sees EOF after our last frame, then read and discard until its EOF,
 // so unread data never turns our close into a reset that loses that frame.
-void linger(const Endpoint& ep, Deadlines& deadlines, const Connection& conn, const sigset_t& wait_mask)
+void linger(ConnIo& io, Deadlines& deadlines, const Connection& conn, const sigset_t& mask)
 {
-    shutdown(ep.out, SHUT_WR);
+    io.shutdown_write();
     char scratch[16384];
     for (;;) {
-        const ssize_t n = recv(ep.in, scratch, sizeof scratch, MSG_DONTWAIT);
+        io.begin_turn();
+        const ssize_t n = io.recv(scratch, sizeof scratch);
         if (n > 0) continue;
-        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return;
+        if (classify(n, errno) != Io::would_block) return;
         const int ms = deadlines.wait_ms(conn, Clock::now());
         if (ms == 0) return;
-        pollfd p{ep.in, POLLIN, 0};
-        timespec ts{ms / 1000, (ms % 1000) * 1'000'000L};
-        if (ppoll(&p, 1, ms < 0 ? nullptr : &ts, &wait_mask) == 0) return;
+        wait(io, true, false, ms, mask);
     }
 }
 
 } // namespace
 
-Outcome drive_poll(const Endpoint& ep, Connection& conn, App& app, const Timeouts& t)
+Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
 {
     sigset_t stop_signals, wait_mask;
     sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGHUP);
-    sigaddset(&stop_signals, SIGINT);
+    for (int sig : {SIGTERM, SIGHUP, SIGINT}) sigaddset(&stop_signals, sig);
     sigprocmask(SIG_BLOCK, &stop_signals, &wait_mask);
-    sigdelset(&wait_mask, SIGTERM);
-    sigdelset(&wait_mask, SIGHUP);
-    sigdelset(&wait_mask, SIGINT);
+    for (int sig : {SIGTERM, SIGHUP, SIGINT}) sigdelset(&wait_mask, sig);
 
     Outcome out;
     Deadlines deadlines(t, Clock::now());
     bool eof = false;
     for (;;) {
+        io.begin_turn();
         handle_stop(conn, out);
         deadlines.observe(conn, Clock::now());
 
-        const Io w = flush(ep, conn, out);
+        const Io w = flush(io, conn, out);
         if (w == Io::gone || w == Io::error) {
             out.ending = w == Io::gone ? Ending::peer_gone : Ending::io_error;
             out.error = errno;
@@ -88,7 +92,7 @@ Outcome drive_poll(const Endpoint& ep, Connection& conn, App& app, const Timeout
         }
         if (conn.ended() && conn.output_size() == 0) {
             out.ending = ending_of(conn);
-            if (!eof) linger(ep, deadlines, conn, wait_mask);
+            if (!eof) linger(io, deadlines, conn, wait_mask);
             break;
         }
         if (eof) {
@@ -96,10 +100,11 @@ Outcome drive_poll(const Endpoint& ep, Connection& conn, App& app, const Timeout
             break;
         }
 
+        // Backpressure: a peer that does not read stops us reading it.
         const bool want_read = !conn.ended() && conn.output_size() < output_high_water;
         if (want_read) {
             const auto space = conn.input_space();
-            const ssize_t n = recv(ep.in, space.data(), space.size(), MSG_DONTWAIT);
+            const ssize_t n = io.recv(space.data(), space.size());
             const Io r = classify(n, errno);
             if (r == Io::progress) {
                 out.bytes_in += static_cast<uint64_t>(n);
@@ -121,23 +126,7 @@ Outcome drive_poll(const Endpoint& ep, Connection& conn, App& app, const Timeout
 
         const auto now = Clock::now();
         if (deadlines.expire(conn, now, out)) break;
-        const int ms = deadlines.wait_ms(conn, now);
-        pollfd p[2];
-        nfds_t np = 0;
-        const short want_out = conn.output_size() > 0 ? POLLOUT : 0;
-        const short want_in = want_read ? POLLIN : 0;
-        if (ep.in == ep.out) {
-            p[np++] = {ep.in, static_cast<short>(want_in | want_out), 0};
-        } else {
-            p[np++] = {ep.in, want_in, 0};
-            p[np++] = {ep.out, want_out, 0};
-        }
-        timespec ts{ms / 1000, (ms % 1000) * 1'000'000L};
-        if (ppoll(p, np, ms < 0 ? nullptr : &ts, &wait_mask) < 0 && errno != EINTR) {
-            out.ending = Ending::io_error;
-            out.error = errno;
-            break;
-        }
+        wait(io, want_read, conn.output_size() > 0, deadlines.wait_ms(conn, now), wait_mask);
     }
     sigprocmask(SIG_UNBLOCK, &stop_signals, nullptr);
     return out;

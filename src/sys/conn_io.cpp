@@ -1,0 +1,183 @@
+#include "sys/conn_io.hpp"
+
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include "vws/buffer.hpp"
+
+namespace vws::sys {
+
+ssize_t SocketIo::recv(void* buf, size_t size) { return ::recv(ep_.in, buf, size, MSG_DONTWAIT); }
+
+ssize_t SocketIo::send(const void* buf, size_t size)
+{
+    return ::send(ep_.out, buf, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
+void SocketIo::shutdown_write() { ::shutdown(ep_.out, SHUT_WR); }
+
+int SocketIo::poll_fds(pollfd* out, bool want_in, bool want_out)
+{
+    const short in = want_in ? POLLIN : 0, o = want_out ? POLLOUT : 0;
+    if (ep_.in == ep_.out) {
+        out[0] = {ep_.in, static_cast<short>(in | o), 0};
+        return 1;
+    }
+    out[0] = {ep_.in, in, 0};
+    out[1] = {ep_.out, o, 0};
+    return 2;
+}
+
+namespace {
+
+class ThreadedIo : public ConnIo {
+public:
+    explicit ThreadedIo(const Endpoint& ep) : ep_(ep), event_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+    {
+        std::thread([this] { read_loop(); }).detach();
+        std::thread([this] { write_loop(); }).detach();
+    }
+
+    ssize_t recv(void* buf, size_t size) override
+    {
+        std::lock_guard lock(mu_);
+        if (inbox_.empty()) {
+            if (in_error_) {
+                errno = in_error_;
+                return -1;
+            }
+            if (in_eof_) return 0;
+            errno = EAGAIN;
+            return -1;
+        }
+        const size_t n = std::min(size, inbox_.size());
+        std::memcpy(buf, inbox_.data(), n);
+        inbox_.consume(n);
+        changed_.notify_all();  // room for the reader
+        return static_cast<ssize_t>(n);
+    }
+
+    ssize_t send(const void* buf, size_t size) override
+    {
+        std::lock_guard lock(mu_);
+        if (out_error_) {
+            errno = out_error_;
+            return -1;
+        }
+        const size_t room = outbox_.size() < box_size ? box_size - outbox_.size() : 0;
+        if (room == 0) {
+            errno = EAGAIN;
+            return -1;
+        }
+        const size_t n = std::min(size, room);
+        outbox_.append(buf, n);
+        changed_.notify_all();
+        return static_cast<ssize_t>(n);
+    }
+
+    void shutdown_write() override
+    {
+        std::lock_guard lock(mu_);
+        shut_ = true;
+        changed_.notify_all();
+    }
+
+    void begin_turn() override
+    {
+        // Reset before the turn's attempts: a change made after this keeps
+        // the eventfd readable, so the wait that follows cannot miss it.
+        uint64_t drained;
+        while (read(event_, &drained, sizeof drained) > 0) {}
+    }
+
+    int poll_fds(pollfd* out, bool, bool) override
+    {
+        // Any change the threads make wakes the loop; it then just retries.
+        out[0] = {event_, POLLIN, 0};
+        return 1;
+    }
+
+private:
+    static constexpr size_t box_size = 256 * 1024;
+
+    void wake()
+    {
+        const uint64_t one = 1;
+        (void)!write(event_, &one, sizeof one);
+    }
+
+    void read_loop()
+    {
+        uint8_t buf[65536];
+        for (;;) {
+            {
+                std::unique_lock lock(mu_);
+                changed_.wait(lock, [&] { return inbox_.size() < box_size; });
+            }
+            const ssize_t n = read(ep_.in, buf, sizeof buf);
+            if (n < 0 && errno == EINTR) continue;
+            std::lock_guard lock(mu_);
+            if (n > 0) inbox_.append(buf, static_cast<size_t>(n));
+            else if (n == 0 || errno == ECONNRESET) in_eof_ = true;
+            else in_error_ = errno;
+            wake();
+            if (n <= 0) return;
+        }
+    }
+
+    void write_loop()
+    {
+        ByteBuffer chunk;
+        for (;;) {
+            {
+                std::unique_lock lock(mu_);
+                changed_.wait(lock, [&] { return !outbox_.empty() || shut_; });
+                if (outbox_.empty()) break;  // shut, and all written
+                chunk.clear();
+                chunk.append(outbox_.data(), outbox_.size());
+                outbox_.consume(outbox_.size());
+            }
+            wake();  // room in the outbox
+            size_t done = 0;
+            while (done < chunk.size()) {
+                const ssize_t n = write(ep_.out, chunk.data() + done, chunk.size() - done);
+                if (n < 0 && errno == EINTR) continue;
+                if (n <= 0) {
+                    std::lock_guard lock(mu_);
+                    out_error_ = n < 0 ? errno : EPIPE;
+                    wake();
+                    return;
+                }
+                done += static_cast<size_t>(n);
+            }
+        }
+        // A socket gets a half-close; a pipe of its own is closed.
+        if (ep_.socket) ::shutdown(ep_.out, SHUT_WR);
+        else if (ep_.out != ep_.in) close(ep_.out);
+    }
+
+    Endpoint ep_;
+    int event_;
+    std::mutex mu_;
+    std::condition_variable changed_;
+    ByteBuffer inbox_, outbox_;
+    bool in_eof_ = false, shut_ = false;
+    int in_error_ = 0, out_error_ = 0;
+};
+
+} // namespace
+
+ConnIo& open_conn_io(const Endpoint& ep, bool blocking)
+{
+    if (ep.socket && !blocking) return *new SocketIo(ep);
+    return *new ThreadedIo(ep);
+}
+
+} // namespace vws::sys

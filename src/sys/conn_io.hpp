@@ -1,0 +1,49 @@
+// Non-blocking access to the connection's descriptors, for a poll loop that
+// also watches other things (the bridge). Two ways to get it:
+//  - SocketIo: recv/send with MSG_DONTWAIT, so no file status flag of an
+//    inherited, possibly shared, descriptor is ever changed;
+//  - ThreadedIo (blocking fallback): one thread blocks in read(), one in
+//    write(), and the loop talks to them through bounded buffers and an
+//    eventfd it polls. For pipes, files and anything that cannot be polled.
+// Both follow the syscalls' contract: n > 0 bytes, 0 EOF, -1 with errno
+// (EAGAIN when it would block).
+#pragma once
+
+#include <poll.h>
+#include <sys/types.h>
+
+#include "sys/endpoint.hpp"
+
+namespace vws::sys {
+
+class ConnIo {
+public:
+    virtual ~ConnIo() = default;
+    // Called at the start of each loop turn, before any recv or send.
+    virtual void begin_turn() {}
+    virtual ssize_t recv(void* buf, size_t size) = 0;
+    virtual ssize_t send(const void* buf, size_t size) = 0;
+    // No more sends: the peer sees EOF once everything sent is written.
+    virtual void shutdown_write() = 0;
+    // Fills up to two poll entries for the wanted directions; returns how many.
+    virtual int poll_fds(pollfd* out, bool want_in, bool want_out) = 0;
+};
+
+class SocketIo : public ConnIo {
+public:
+    explicit SocketIo(const Endpoint& ep) : ep_(ep) {}
+    ssize_t recv(void* buf, size_t size) override;
+    ssize_t send(const void* buf, size_t size) override;
+    void shutdown_write() override;
+    int poll_fds(pollfd* out, bool want_in, bool want_out) override;
+
+private:
+    Endpoint ep_;
+};
+
+// SocketIo for sockets; ThreadedIo for anything else or when `blocking`. The
+// threads live as long as the process (a thread blocked in read() cannot be
+// stopped), so the object is never destroyed.
+ConnIo& open_conn_io(const Endpoint& ep, bool blocking);
+
+} // namespace vws::sys
