@@ -157,4 +157,61 @@ inline void pump(Peer& a, Peer& b, size_t chunk = 0) {
     FAIL("pump never settled");
 }
 
+// Server-role cases: the request every case starts with, a run of bytes
+// through a fresh server, and the checks for a failure.
+inline const std::string request =
+    "GET /chat?room=1 HTTP/1.1\r\n"
+    "Host: server.example.com\r\n"
+    "Upgrade: websocket\r\n"
+    "Connection: Upgrade\r\n"
+    "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+    "Sec-WebSocket-Version: 13\r\n"
+    "\r\n";
+
+inline const std::string rfc_masked_hello = hex("81 85 37 fa 21 3d 7f 9f 4d 51 58");
+
+// Runs `frames` after the request through a fresh server connection.
+struct Run {
+    vws::Connection conn;
+    Peer peer;
+    Run(const vws::Limits& limits, const std::string& frames, size_t chunk, size_t out_chunk = 0)
+        : conn(limits), peer(conn, out_chunk) {
+        peer.feed(request + frames, chunk);
+    }
+};
+
+// The last frame of the output is a Close carrying `code`, unmasked.
+inline void check_last_close(const Peer& p, uint16_t code) {
+    auto f = p.frames();
+    CHECK(f.ok);
+    REQUIRE_FALSE(f.frames.empty());
+    const auto& last = f.frames.back();
+    CHECK(last.opcode == 0x8);
+    CHECK(last.fin);
+    CHECK_FALSE(last.masked);
+    CHECK(code_of(last.payload) == code);
+}
+
+struct Violation {
+    std::string name;
+    std::string frames;
+    vws::Fault fault;
+    uint16_t code;
+};
+
+inline void check_failure(Run& r, const Violation& v, size_t events_before = 0) {
+    std::string want = "request";
+    for (size_t i = 0; i < events_before; ++i) want += ", " + std::string(event_name(r.peer.events.at(i + 1).type));
+    want += std::string(", failed:") + vws::fault_name(v.fault);
+    CHECK(summary(r.peer.events) == want);
+    REQUIRE_FALSE(r.peer.events.empty());
+    CHECK(r.peer.events.back().type == vws::EventType::failed);
+    CHECK(r.peer.events.back().fault == v.fault);
+    CHECK(r.conn.fault() == v.fault);
+    CHECK(r.conn.close_code_sent() == v.code);
+    CHECK(r.conn.state() == vws::State::failed);
+    CHECK(r.conn.ended());
+    check_last_close(r.peer, v.code);
+}
+
 } // namespace vws_test
