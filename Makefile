@@ -1,80 +1,81 @@
 # vws: build, test, install. Read top to bottom; pattern rules do the work.
-#   make            programs in bin/, libvws.a in bin/
+#   make            programs and libvws.a in bin/
 #   make test       unit and integration tests (tests/run prints "N passed, N failed")
-#   make asan       unit tests under AddressSanitizer + UBSan (objects in bin/asan/)
+#   make asan       the same tests, built with AddressSanitizer + UBSan in bin/asan/
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; bin/fuzz/)
 #   make install    PREFIX=/usr/local DESTDIR=
 
 CXX      ?= g++
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 VERSION  := 0.1.0
+BIN      ?= bin
 
-CXXFLAGS ?= -O2 -g
-CXXFLAGS += -std=c++20 -Wall -Wextra -Werror -Isrc -MMD -MP \
+OPT      ?= -O2 -g
+CXXFLAGS := $(OPT) -std=c++20 -Wall -Wextra -Werror -Isrc -MMD -MP \
             -DOPENSSL_SUPPRESS_DEPRECATED -DVWS_VERSION='"$(VERSION)"'
 # Programs are linked fully static: per-connection fork+exec start-up and memory
 # dominate (DESIGN.md), and only libcrypto's SHA-1 and base64 objects come in.
 LDFLAGS  ?= -static
 LDLIBS   := -lcrypto -lpthread
 
-BUILD    := bin/.build
+BUILD    := $(BIN)/.build
 # One program per src/vws-*.cpp main.
-PROGRAMS := $(patsubst src/%.cpp,bin/%,$(wildcard src/vws-*.cpp))
-
+PROGRAMS := $(patsubst src/%.cpp,$(BIN)/%,$(wildcard src/vws-*.cpp))
 LIB_SRC  := $(wildcard src/vws/*.cpp src/sys/*.cpp)
 LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/*.cpp tests/sys/*.cpp)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 
-all: $(PROGRAMS) bin/libvws.a
+all: $(PROGRAMS) $(BIN)/libvws.a
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CXXFLAGS) -c -o $@ $<
 
-bin/libvws.a: $(LIB_OBJ)
+$(BIN)/libvws.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-bin/vws-%: $(BUILD)/src/vws-%.o bin/libvws.a
-	$(CXX) $(LDFLAGS) -o $@ $< bin/libvws.a $(LDLIBS)
+$(BIN)/vws-%: $(BUILD)/src/vws-%.o $(BIN)/libvws.a
+	$(CXX) $(LDFLAGS) -o $@ $< $(BIN)/libvws.a $(LDLIBS)
 
-bin/vws-unit: $(TEST_OBJ) bin/libvws.a
-	$(CXX) $(LDFLAGS) -o $@ $(TEST_OBJ) bin/libvws.a $(LDLIBS)
+$(BIN)/vws-unit: $(TEST_OBJ) $(BIN)/libvws.a
+	$(CXX) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BIN)/libvws.a $(LDLIBS)
 
-test: all bin/vws-unit
-	tests/run
+test: all $(BIN)/vws-unit
+	VWS_BIN=$(abspath $(BIN)) tests/run
 
-# Sanitizers cannot link statically; the same sources build dynamically in bin/asan/.
+# Sanitizers cannot link statically: the same sources, dynamically, in bin/asan/.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 asan:
-	$(MAKE) BUILD=bin/asan/.build LDFLAGS="$(ASAN_FLAGS)" CXXFLAGS="$(ASAN_FLAGS)" \
-	        BIN=bin/asan bin/asan/vws-unit $(PROGRAMS:bin/%=bin/asan/%)
-	bin/asan/vws-unit
+	$(MAKE) BIN=bin/asan OPT="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" test
 
-bin/asan/libvws.a: $(LIB_SRC:%.cpp=bin/asan/.build/%.o)
+# libFuzzer targets (tests/fuzz/*.cpp), built with clang against the sources.
+FUZZ_SECONDS ?= 60
+FUZZ_CXX     := clang++
+FUZZ_FLAGS   := -O1 -g -std=c++20 -Isrc -DOPENSSL_SUPPRESS_DEPRECATED -fsanitize=fuzzer,address,undefined
+FUZZERS      := $(patsubst tests/fuzz/%.cpp,bin/fuzz/%,$(wildcard tests/fuzz/*.cpp))
+bin/fuzz/%: tests/fuzz/%.cpp $(LIB_SRC)
 	@mkdir -p $(@D)
-	rm -f $@
-	ar rcs $@ $^
-
-bin/asan/vws-%: bin/asan/.build/src/vws-%.o bin/asan/libvws.a
-	$(CXX) $(LDFLAGS) -o $@ $< bin/asan/libvws.a $(LDLIBS)
-
-bin/asan/vws-unit: $(TEST_SRC:%.cpp=bin/asan/.build/%.o) bin/asan/libvws.a
-	$(CXX) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -o $@ $< $(wildcard src/vws/*.cpp) -lcrypto
+fuzz: $(FUZZERS)
+	tests/fuzz/run $(FUZZ_SECONDS) $(FUZZERS)
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	           $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/vws
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/lib \
+	           $(DESTDIR)$(PREFIX)/include/vws/vws $(DESTDIR)$(PREFIX)/include/vws/sys
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(wildcard src/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 644 bin/libvws.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 src/vws/*.hpp $(DESTDIR)$(PREFIX)/include/vws/
+	install -m 644 $(BIN)/libvws.a $(DESTDIR)$(PREFIX)/lib/
+	# Your own handler: c++ -std=c++20 -I$(PREFIX)/include/vws ... -lvws -lcrypto
+	install -m 644 src/vws/*.hpp $(DESTDIR)$(PREFIX)/include/vws/vws/
+	install -m 644 src/sys/*.hpp $(DESTDIR)$(PREFIX)/include/vws/sys/
 
 clean:
-	rm -rf bin/.build bin/asan bin/vws-* bin/libvws.a
+	rm -rf bin/.build bin/asan bin/fuzz bin/vws-* bin/libvws.a
 
-.PHONY: all test asan install clean
+.PHONY: all test asan fuzz install clean
 .SECONDARY:
 
 -include $(shell find bin -name '*.d' 2>/dev/null)

@@ -22,13 +22,14 @@ const char usage_text[] =
 
 class Echo : public App {
 public:
-    explicit Echo(Report& report) : report_(report) {}
+    Echo(Report& report, const std::vector<std::string>& trusted) : report_(report), trusted_(trusted) {}
 
     void on_event(Connection& conn, const Event& e) override
     {
         switch (e.type) {
         case EventType::request:
             conn.accept();
+            note_request(report_, conn, trusted_);
             log_open(report_, conn);
             break;
         case EventType::text:
@@ -44,6 +45,7 @@ public:
 
 private:
     Report& report_;
+    const std::vector<std::string>& trusted_;
 };
 
 } // namespace
@@ -76,9 +78,9 @@ int main(int argc, char** argv)
     install_signal_handlers();
 
     Report report;
-    report.remote = peer_address(ep);
-    Connection conn(opts.limits);
-    Echo echo(report);
+    report.remote = remote_address(ep);
+    Connection conn(opts.limits, opts.policy);
+    Echo echo(report, opts.trusted_proxies);
     const Outcome outcome = drive(open_conn_io(ep, opts.blocking), conn, echo, opts.timeouts);
     return log_end(report, conn, outcome);
 }

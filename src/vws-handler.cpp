@@ -160,10 +160,9 @@ int main(int argc, char** argv)
     install_signal_handlers();
 
     Report report;
-    report.remote = peer_address(ep);
-    Connection conn(s.common.limits);
+    report.remote = remote_address(ep);
+    Connection conn(s.common.limits, s.common.policy);
     Child child;
-    std::string program;
     Bridge bridge(open_conn_io(ep, s.common.blocking), conn, s.bridge);
 
     bridge.on_request = [&](Connection& c, Bridge& b) {
@@ -179,21 +178,23 @@ int main(int argc, char** argv)
         spec.env = child_environment(s, ep, req, route);
         spec.close_fds = {ep.in, ep.out};
         spec.stderr_to_null = !log_enabled();
-        program = spec.argv[0];
+        report.program = spec.argv[0];
         if (const int err = child.spawn(spec); err != 0) {
-            log_line("event=spawn_failed program=%s error=\"%s\"", program.c_str(), std::strerror(err));
+            LogLine("spawn_failed", LogLevel::quiet).str("program", report.program).str("error", std::strerror(err));
             return c.reject(Fault::server_error);
         }
         c.accept();
         b.attach_child(child);
+        report.child_pid = child.pid();
+        note_request(report, c, s.common.trusted_proxies);
         log_open(report, c);
     };
 
     const Outcome outcome = bridge.run();
     report.messages_in = bridge.stats().messages_in;
     report.messages_out = bridge.stats().messages_out;
-    std::string extra;
-    if (child.pid() > 0) extra = "program=" + program + " pid=" + std::to_string(child.pid()) + " " + child.status_text();
-    if (!bridge.stats().stream_fault.empty()) extra += " child_fault=" + bridge.stats().stream_fault;
-    return log_end(report, conn, outcome, extra);
+    report.child_exit = child.exit_status();
+    report.child_signal = child.term_signal();
+    report.child_fault = bridge.stats().stream_fault;
+    return log_end(report, conn, outcome);
 }

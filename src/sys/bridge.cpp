@@ -29,7 +29,7 @@ std::chrono::milliseconds ms(int n) { return std::chrono::milliseconds(n); }
 
 Bridge::Bridge(ConnIo& io, Connection& conn, const BridgeOptions& opt)
     : io_(io), conn_(conn), opt_(opt), decoder_(opt.framing, opt.max_message),
-      deadlines_(opt.timeouts, Clock::now()), start_(Clock::now())
+      deadlines_(opt.timeouts, Clock::now()), rate_(opt.timeouts.max_rate), start_(Clock::now())
 {
 }
 
@@ -124,7 +124,8 @@ bool Bridge::read_socket()
     out_.bytes_in += static_cast<uint64_t>(n);
     conn_.received(static_cast<size_t>(n));
     deadlines_.input(Clock::now());
-    for (Event e = conn_.next_event(); e.type != EventType::none; e = conn_.next_event()) on_event(e);
+    for (Event e = conn_.next_event(); e.type != EventType::none; e = conn_.next_event())
+        if (admit(conn_, e, rate_)) on_event(e);
     return true;
 }
 
@@ -234,7 +235,10 @@ void Bridge::advance_endings()
         ws_shut_ = true;
         ending_ = ending_of(conn_);
     }
-    if (!ws_dead_ && deadlines_.expire(conn_, now, out_)) ws_dead_ = true;  // gave up on the peer
+    if (!ws_dead_ && deadlines_.expire(conn_, now, out_)) {
+        flush_socket();  // a last word (ping timeout), if it fits
+        ws_dead_ = true;  // gave up on the peer
+    }
     if (conn_.ended() || ws_dead_) begin_child_shutdown();
     if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0)
         conn_.close(close_code::normal);  // client: our input is over

@@ -77,6 +77,7 @@ private:
     BridgeStats stats_;
     Outcome out_;
     detail::Deadlines deadlines_;
+    detail::RateLimit rate_;
 
     Child* child_ = nullptr;
     int stream_in_ = -1, stream_out_ = -1;

@@ -123,6 +123,10 @@ std::string Child::status_text() const
     return "status=" + std::to_string(status_);
 }
 
+int Child::exit_status() const { return exited_ && WIFEXITED(status_) ? WEXITSTATUS(status_) : -1; }
+
+int Child::term_signal() const { return exited_ && WIFSIGNALED(status_) ? WTERMSIG(status_) : -1; }
+
 bool Child::succeeded() const { return exited_ && WIFEXITED(status_) && WEXITSTATUS(status_) == 0; }
 
 } // namespace vws::sys

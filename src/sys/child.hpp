@@ -44,6 +44,8 @@ public:
     int wait_status() const { return status_; }  // as from waitpid
     // "exit=0", "exit=3", "signal=9"
     std::string status_text() const;
+    int exit_status() const;  // -1 unless it exited normally
+    int term_signal() const;  // -1 unless a signal ended it
     bool succeeded() const;
 
 private:

@@ -17,6 +17,11 @@ struct Timeouts {
     int handshake_ms = 10'000;  // request head complete and answered
     int idle_ms = 0;            // no input for this long: close 1001 (0: off)
     int close_ms = 5'000;       // from our Close (or a fault) to the end
+    // Keepalive: after this long without input we send a Ping; nginx drops
+    // upgraded connections idle for 60 s, so the default stays below (0: off).
+    int ping_interval_ms = 30'000;
+    int pong_timeout_ms = 20'000;  // no input this long after our Ping: peer is gone
+    unsigned max_rate = 0;         // messages per second from the peer (0: no limit)
 };
 
 // The program logic: one call per event, in order.
@@ -32,6 +37,7 @@ enum class Ending : uint8_t {
     peer_gone,          // EOF or reset without a close handshake
     handshake_timeout,
     close_timeout,      // the peer never finished the close handshake
+    ping_timeout,       // the peer stopped answering pings
     io_error,
 };
 

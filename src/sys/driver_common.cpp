@@ -22,6 +22,12 @@ Clock::time_point Deadlines::handshake_deadline() const
     return start_ + std::chrono::milliseconds(t_.handshake_ms);
 }
 
+void Deadlines::input(Clock::time_point now)
+{
+    last_input_ = now;
+    ping_sent_ = false;  // any input shows the peer is alive
+}
+
 void Deadlines::observe(const Connection& c, Clock::time_point now)
 {
     if (!closing_ && (c.state() == State::closing || c.ended())) {
@@ -32,19 +38,27 @@ void Deadlines::observe(const Connection& c, Clock::time_point now)
 
 int Deadlines::wait_ms(const Connection& c, Clock::time_point now) const
 {
-    if (closing_) return ms_until(close_start_ + std::chrono::milliseconds(t_.close_ms), now);
+    using std::chrono::milliseconds;
+    if (closing_) return ms_until(close_start_ + milliseconds(t_.close_ms), now);
     if (c.state() == State::handshake || c.state() == State::deciding) {
         if (t_.handshake_ms <= 0) return -1;
         return ms_until(handshake_deadline(), now);
     }
-    if (t_.idle_ms > 0) return ms_until(last_input_ + std::chrono::milliseconds(t_.idle_ms), now);
-    return -1;
+    int wait = -1;
+    auto nearest = [&](Clock::time_point t) {
+        const int ms = ms_until(t, now);
+        wait = wait < 0 ? ms : std::min(wait, ms);
+    };
+    if (t_.idle_ms > 0) nearest(last_input_ + milliseconds(t_.idle_ms));
+    if (t_.ping_interval_ms > 0)
+        nearest(ping_sent_ ? ping_at_ + milliseconds(t_.pong_timeout_ms) : last_input_ + milliseconds(t_.ping_interval_ms));
+    return wait;
 }
 
 bool Deadlines::expire(Connection& c, Clock::time_point now, Outcome& out)
 {
-    const int left = wait_ms(c, now);
-    if (left != 0) return false;
+    using std::chrono::milliseconds;
+    if (wait_ms(c, now) != 0) return false;
     if (closing_) {
         out.ending = Ending::close_timeout;
         return true;
@@ -53,20 +67,50 @@ bool Deadlines::expire(Connection& c, Clock::time_point now, Outcome& out)
         out.ending = Ending::handshake_timeout;
         return true;
     }
-    // Idle: say why, and give the peer the close timeout to answer.
-    out.idle = true;
-    c.close(close_code::going_away, "idle timeout");
-    observe(c, now);
+    if (t_.idle_ms > 0 && now >= last_input_ + milliseconds(t_.idle_ms)) {
+        // Idle: say why, and give the peer the close timeout to answer.
+        out.idle = true;
+        c.close(close_code::going_away, "idle timeout");
+        observe(c, now);
+        return false;
+    }
+    if (ping_sent_) {
+        // RFC 6455 §5.5.2: a live peer answers; this one is gone. Say so in
+        // a Close, but wait for nothing more.
+        c.close(close_code::going_away, "ping timeout");
+        out.ending = Ending::ping_timeout;
+        return true;
+    }
+    c.send_ping(nullptr, 0);
+    ping_sent_ = true;
+    ping_at_ = now;
     return false;
 }
 
-void pump(Connection& c, App& app)
+bool RateLimit::allow(Clock::time_point now)
 {
-    for (;;) {
-        const Event e = c.next_event();
-        if (e.type == EventType::none) return;
-        app.on_event(c, e);
-    }
+    if (per_second_ == 0) return true;
+    // A token bucket holding one second's worth: bursts up to the rate pass.
+    const double elapsed = std::chrono::duration<double>(now - last_).count();
+    last_ = now;
+    tokens_ = std::min<double>(per_second_, tokens_ + elapsed * per_second_);
+    if (tokens_ < 1) return false;
+    tokens_ -= 1;
+    return true;
+}
+
+bool admit(Connection& c, const Event& e, RateLimit& rate)
+{
+    if (e.type != EventType::text && e.type != EventType::binary) return true;
+    if (rate.allow(Clock::now())) return true;
+    c.fail(Fault::rate_exceeded);
+    return false;
+}
+
+void pump(Connection& c, App& app, RateLimit& rate)
+{
+    for (Event e = c.next_event(); e.type != EventType::none; e = c.next_event())
+        if (admit(c, e, rate)) app.on_event(c, e);
 }
 
 void handle_stop(Connection& c, Outcome& out)
@@ -91,6 +135,7 @@ const char* ending_name(Ending e)
     case Ending::peer_gone: return "peer_gone";
     case Ending::handshake_timeout: return "handshake_timeout";
     case Ending::close_timeout: return "close_timeout";
+    case Ending::ping_timeout: return "ping_timeout";
     case Ending::io_error: return "io_error";
     }
     return "unknown";

@@ -1,21 +1,70 @@
 #include "sys/log.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <unistd.h>
+#include <ctime>
 
 namespace vws::sys {
 
 namespace {
 const char* program_name = "vws";
+LogFormat format = LogFormat::logfmt;
+LogLevel threshold = LogLevel::normal;
 bool enabled = true;
+
+void write_all(const std::string& s)
+{
+    size_t done = 0;
+    while (done < s.size()) {
+        const ssize_t w = write(2, s.data() + done, s.size() - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        done += static_cast<size_t>(w);
+    }
+}
+
+bool plain_logfmt(std::string_view v)
+{
+    if (v.empty()) return false;
+    for (unsigned char c : v)
+        if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7F) return false;
+    return true;
+}
+
+// A quoted string, escaped for both JSON and logfmt; bytes outside printable
+// ASCII as \u00XX, so a line is always one line of ASCII.
+void quote(std::string& out, std::string_view v)
+{
+    out += '"';
+    for (unsigned char c : v) {
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += static_cast<char>(c);
+        } else if (c < 0x20 || c >= 0x7F) {
+            char esc[8];
+            std::snprintf(esc, sizeof esc, "\\u%04x", c);
+            out += esc;
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    out += '"';
+}
+
 } // namespace
 
 void log_init(const char* program) { program_name = program; }
+
+void log_configure(LogFormat f, LogLevel level)
+{
+    format = f;
+    threshold = level;
+}
 
 void log_guard_connection(int fd)
 {
@@ -28,63 +77,85 @@ void log_guard_connection(int fd)
 }
 
 bool log_enabled() { return enabled; }
+bool log_verbose() { return enabled && threshold == LogLevel::verbose; }
 
-namespace {
-
-void vlog(const char* prefix, const char* fmt, va_list ap)
+LogLine::LogLine(const char* event, LogLevel level)
+    : on_(enabled && (level == LogLevel::quiet || static_cast<int>(level) <= static_cast<int>(threshold)))
 {
-    // One write per line, so lines from many processes sharing a log pipe
-    // never interleave (writes up to PIPE_BUF are atomic).
-    char line[1024];
-    int n = std::snprintf(line, sizeof line, "%s: %s", program_name, prefix);
-    if (n < 0) return;
-    int m = std::vsnprintf(line + n, sizeof line - static_cast<size_t>(n), fmt, ap);
-    if (m < 0) return;
-    size_t len = static_cast<size_t>(n) + static_cast<size_t>(m);
-    if (len > sizeof line - 2) len = sizeof line - 2;
-    line[len++] = '\n';
-    ssize_t w;
-    do w = write(2, line, len);
-    while (w < 0 && errno == EINTR);
+    if (!on_) return;
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    tm utc;
+    gmtime_r(&ts.tv_sec, &utc);
+    char when[40];
+    const size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &utc);
+    std::snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1'000'000);
+    line_.reserve(512);
+    if (format == LogFormat::json) line_.push_back('{');
+    str("time", when).str("program", program_name).num("pid", static_cast<uint64_t>(getpid())).str("event", event);
 }
 
-} // namespace
-
-void log_line(const char* fmt, ...)
+LogLine::~LogLine()
 {
-    if (!enabled) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vlog("", fmt, ap);
-    va_end(ap);
+    if (!on_) return;
+    line_ += format == LogFormat::json ? "}\n" : "\n";
+    write_all(line_);
+}
+
+void LogLine::key(const char* k)
+{
+    if (format == LogFormat::json) {
+        if (line_.size() > 1) line_ += ',';
+        quote(line_, k);
+        line_ += ':';
+    } else {
+        if (!line_.empty()) line_ += ' ';
+        line_ += k;
+        line_ += '=';
+    }
+}
+
+LogLine& LogLine::str(const char* k, std::string_view v)
+{
+    if (!on_ || v.empty()) return *this;
+    key(k);
+    if (format == LogFormat::logfmt && plain_logfmt(v)) line_.append(v.data(), v.size());
+    else quote(line_, v);
+    return *this;
+}
+
+LogLine& LogLine::num(const char* k, uint64_t v)
+{
+    if (!on_) return *this;
+    key(k);
+    line_ += std::to_string(v);
+    return *this;
+}
+
+LogLine& LogLine::secs(const char* k, double v)
+{
+    if (!on_) return *this;
+    key(k);
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", v);
+    line_ += buf;
+    return *this;
 }
 
 void fatal(int code, const char* fmt, ...)
 {
-    if (enabled) {
-        va_list ap;
-        va_start(ap, fmt);
-        vlog("fatal: ", fmt, ap);
-        va_end(ap);
+    char reason[512];
+    va_list ap;
+    va_start(ap, fmt);
+    std::vsnprintf(reason, sizeof reason, fmt, ap);
+    va_end(ap);
+    // Also in plain words for a person at a terminal (djb style), when stderr is one.
+    if (enabled && isatty(2)) {
+        std::fprintf(stderr, "%s: fatal: %s\n", program_name, reason);
+    } else {
+        LogLine("fatal", LogLevel::quiet).str("error", reason).num("exit", static_cast<uint64_t>(code));
     }
     std::exit(code);
-}
-
-std::string_view logfmt_value(std::string_view v, char* buf, size_t size)
-{
-    bool plain = !v.empty();
-    for (unsigned char c : v)
-        if (c <= ' ' || c == '"' || c == '=' || c == '\\' || c >= 0x7F) plain = false;
-    if (plain || size < 3) return v;
-    size_t n = 0;
-    buf[n++] = '"';
-    for (unsigned char c : v) {
-        if (n + 3 >= size) break;
-        if (c == '"' || c == '\\') buf[n++] = '\\';
-        buf[n++] = (c < ' ' || c == 0x7F) ? '?' : static_cast<char>(c);
-    }
-    buf[n++] = '"';
-    return {buf, n};
 }
 
 } // namespace vws::sys

@@ -1,23 +1,49 @@
-// One line per event on stderr, for multilog, tinylog and journald: the
-// program name, then key=value pairs (logfmt). Never written to a descriptor
-// that carries the connection (classic inetd puts the socket on fd 2 too).
+// One line per event on stderr, for multilog, tinylog and journald, in logfmt
+// (default) or JSON:
+//   time=2026-11-23T13:50:01.123Z program=vws-echo pid=42 event=open remote_addr=...
+//   {"time":"2026-11-23T13:50:01.123Z","program":"vws-echo","pid":42,"event":"open",...}
+// Never written to a descriptor that carries the connection (classic inetd
+// puts the socket on fd 2 too).
 #pragma once
 
-#include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace vws::sys {
 
+enum class LogFormat : uint8_t { logfmt, json };
+enum class LogLevel : uint8_t { quiet, normal, verbose };
+
 void log_init(const char* program);
+void log_configure(LogFormat format, LogLevel level);
 // Turns logging off if fd 2 is the same open file as fd (the connection).
 void log_guard_connection(int fd);
 bool log_enabled();
-// printf-style: log_line("event=open path=%s", p) -> "vws-echo: event=open path=/x".
-void log_line(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-// "vws-echo: fatal: unable to X: reason", then exit(code).
+bool log_verbose();
+
+// Builds one line and writes it with a single write(2) when destroyed, so
+// lines from many processes sharing a log pipe never interleave.
+class LogLine {
+public:
+    // Lines of level verbose are dropped unless --verbose; normal ones under --quiet.
+    explicit LogLine(const char* event, LogLevel level = LogLevel::normal);
+    ~LogLine();
+    LogLine(const LogLine&) = delete;
+    LogLine& operator=(const LogLine&) = delete;
+
+    LogLine& str(const char* key, std::string_view value);  // skipped when empty
+    LogLine& num(const char* key, uint64_t value);
+    LogLine& secs(const char* key, double value);          // 1.234
+
+private:
+    void key(const char* k);
+    std::string line_;
+    bool on_;
+};
+
+// "program: fatal: reason" as a line with event=fatal, then exit(code).
 [[noreturn]] void fatal(int code, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
-// Quotes a value for logfmt when it holds spaces, quotes or controls.
-std::string_view logfmt_value(std::string_view v, char* buf, size_t size);
 
 // Exit codes (STYLE.md): djb's 100/111 plus 98 for a peer that broke the protocol.
 namespace exit_code {

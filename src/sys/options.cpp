@@ -16,6 +16,19 @@ const char common_options_help[] =
     "  --handshake-timeout S   time to receive the request (default 10; 0: none)\n"
     "  --idle-timeout S        close with 1001 after S without input (default 0: off)\n"
     "  --close-timeout S       time for the peer to finish closing (default 5)\n"
+    "  --ping-interval S       ping after S without input (default 30; 0: off)\n"
+    "  --pong-timeout S        then give up after S more without input (default 20)\n"
+    "  --max-rate N            messages per second from the client; more: close 1008\n"
+    "  --origin LIST           allowed Origins: https://a.example (exact), a.example\n"
+    "                          (host), *.example (subdomains); else 403\n"
+    "  --protocol LIST         subprotocols spoken; the client's first offer in LIST wins\n"
+    "  --require-protocol      refuse (400) clients that offer none of --protocol\n"
+    "  --host LIST             Host names served (*.example too); else 403\n"
+    "  --health-path PATH      a plain GET here answers 200 ok (default /healthz; '' off)\n"
+    "  --trust-proxy LIST      peers whose X-Forwarded-For / X-Real-IP name the client\n"
+    "  --log-format FORMAT     logfmt (default) or json, one line per event on stderr\n"
+    "  --quiet                 log only failures of our own\n"
+    "  --verbose               log more (health checks, spawn details)\n"
     "  --fd N                  the connection is on descriptor N\n"
     "                          (default: fd 3 under LISTEN_FDS=1, else fds 0 and 1)\n"
     "  --blocking              blocking I/O driver (automatic on non-sockets)\n"
@@ -84,6 +97,34 @@ bool parse_common_option(int opt, const char* arg, CommonOptions& o)
     case opt_handshake_timeout: o.timeouts.handshake_ms = ms_arg("handshake-timeout", arg); return true;
     case opt_idle_timeout: o.timeouts.idle_ms = ms_arg("idle-timeout", arg); return true;
     case opt_close_timeout: o.timeouts.close_ms = ms_arg("close-timeout", arg); return true;
+    case opt_ping_interval: o.timeouts.ping_interval_ms = ms_arg("ping-interval", arg); return true;
+    case opt_pong_timeout: o.timeouts.pong_timeout_ms = ms_arg("pong-timeout", arg); return true;
+    case opt_max_rate: {
+        uint64_t v;
+        if (!parse_size(arg, v) || v > 1'000'000) fatal(exit_code::usage, "--max-rate %s: expected messages per second", arg);
+        o.timeouts.max_rate = static_cast<unsigned>(v);
+        return true;
+    }
+    case opt_origin: o.policy.origins = split_comma_list(arg); return true;
+    case opt_protocol: o.policy.protocols = split_comma_list(arg); return true;
+    case opt_require_protocol: o.policy.require_protocol = true; return true;
+    case opt_host: o.policy.hosts = split_comma_list(arg); return true;
+    case opt_health_path:
+        if (*arg != '\0' && *arg != '/') fatal(exit_code::usage, "--health-path %s: expected /PATH or ''", arg);
+        o.policy.health_path = arg;
+        return true;
+    case opt_trust_proxy: o.trusted_proxies = split_comma_list(arg); return true;
+    case opt_log_format:
+        if (std::strcmp(arg, "logfmt") == 0) o.log_format = LogFormat::logfmt;
+        else if (std::strcmp(arg, "json") == 0) o.log_format = LogFormat::json;
+        else fatal(exit_code::usage, "--log-format %s: expected logfmt or json", arg);
+        log_configure(o.log_format, o.log_level);
+        return true;
+    case opt_quiet:
+    case opt_verbose:
+        o.log_level = opt == opt_quiet ? LogLevel::quiet : LogLevel::verbose;
+        log_configure(o.log_format, o.log_level);
+        return true;
     case opt_fd: {
         char* end = nullptr;
         const long v = std::strtol(arg, &end, 10);

@@ -6,6 +6,7 @@
 #include <getopt.h>
 
 #include "sys/driver.hpp"
+#include "sys/log.hpp"
 #include "vws/connection.hpp"
 
 namespace vws::sys {
@@ -13,8 +14,12 @@ namespace vws::sys {
 struct CommonOptions {
     Limits limits;
     Timeouts timeouts;
+    Policy policy;
+    std::vector<std::string> trusted_proxies;  // --trust-proxy
     int fd = -1;          // --fd N
     bool blocking = false;
+    LogFormat log_format = LogFormat::logfmt;
+    LogLevel log_level = LogLevel::normal;
 };
 
 enum : int {
@@ -24,6 +29,18 @@ enum : int {
     opt_handshake_timeout,
     opt_idle_timeout,
     opt_close_timeout,
+    opt_ping_interval,
+    opt_pong_timeout,
+    opt_max_rate,
+    opt_origin,
+    opt_protocol,
+    opt_require_protocol,
+    opt_host,
+    opt_health_path,
+    opt_trust_proxy,
+    opt_log_format,
+    opt_quiet,
+    opt_verbose,
     opt_fd,
     opt_blocking,
     opt_help,
@@ -39,6 +56,18 @@ enum : int {
     {"handshake-timeout", required_argument, nullptr, vws::sys::opt_handshake_timeout}, \
     {"idle-timeout", required_argument, nullptr, vws::sys::opt_idle_timeout},     \
     {"close-timeout", required_argument, nullptr, vws::sys::opt_close_timeout},   \
+    {"ping-interval", required_argument, nullptr, vws::sys::opt_ping_interval},   \
+    {"pong-timeout", required_argument, nullptr, vws::sys::opt_pong_timeout},     \
+    {"max-rate", required_argument, nullptr, vws::sys::opt_max_rate},             \
+    {"origin", required_argument, nullptr, vws::sys::opt_origin},                 \
+    {"protocol", required_argument, nullptr, vws::sys::opt_protocol},             \
+    {"require-protocol", no_argument, nullptr, vws::sys::opt_require_protocol},   \
+    {"host", required_argument, nullptr, vws::sys::opt_host},                     \
+    {"health-path", required_argument, nullptr, vws::sys::opt_health_path},       \
+    {"trust-proxy", required_argument, nullptr, vws::sys::opt_trust_proxy},       \
+    {"log-format", required_argument, nullptr, vws::sys::opt_log_format},         \
+    {"quiet", no_argument, nullptr, vws::sys::opt_quiet},                         \
+    {"verbose", no_argument, nullptr, vws::sys::opt_verbose},                     \
     {"fd", required_argument, nullptr, vws::sys::opt_fd},                         \
     {"blocking", no_argument, nullptr, vws::sys::opt_blocking},                   \
     {"help", no_argument, nullptr, vws::sys::opt_help},                           \

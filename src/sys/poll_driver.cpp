@@ -78,6 +78,7 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
 
     Outcome out;
     Deadlines deadlines(t, Clock::now());
+    RateLimit rate(t.max_rate);
     bool eof = false;
     for (;;) {
         io.begin_turn();
@@ -110,7 +111,7 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
                 out.bytes_in += static_cast<uint64_t>(n);
                 conn.received(static_cast<size_t>(n));
                 deadlines.input(Clock::now());
-                pump(conn, app);
+                pump(conn, app, rate);
                 continue;
             }
             if (r == Io::eof || r == Io::gone) {
@@ -125,7 +126,10 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
         }
 
         const auto now = Clock::now();
-        if (deadlines.expire(conn, now, out)) break;
+        if (deadlines.expire(conn, now, out)) {
+            flush(io, conn, out);  // a last word (ping timeout), if it fits
+            break;
+        }
         wait(io, want_read, conn.output_size() > 0, deadlines.wait_ms(conn, now), wait_mask);
     }
     sigprocmask(SIG_UNBLOCK, &stop_signals, nullptr);

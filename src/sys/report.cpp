@@ -1,45 +1,82 @@
 #include "sys/report.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include "sys/log.hpp"
 
 namespace vws::sys {
 
-void log_open(const Report& r, const Connection& conn, std::string_view protocol)
+namespace {
+
+void common_fields(LogLine& l, const Report& r, const Connection& conn)
 {
-    char buf[512];
-    const std::string_view path = logfmt_value(conn.request().target, buf, sizeof buf);
-    log_line("event=open remote=%s path=%.*s%s%.*s", r.remote.c_str(), static_cast<int>(path.size()), path.data(),
-             protocol.empty() ? "" : " protocol=", static_cast<int>(protocol.size()), protocol.data());
+    l.str("remote_addr", r.remote.ip).str("remote_port", r.remote.port).str("proxy", r.proxy);
+    l.str("path", conn.request().target).str("protocol", r.protocol);
 }
 
-int log_end(const Report& r, const Connection& conn, const Outcome& o, const std::string& extra)
+const char* closed_by(const Connection& conn, const Outcome& o)
+{
+    if (o.signalled) return "signal";
+    if (o.idle) return "idle";
+    if (o.ending == Ending::ping_timeout) return "ping_timeout";
+    if (conn.fault() != Fault::none) return "us";
+    if (conn.peer_closed_first()) return "peer";
+    return conn.close_code_sent() ? "us" : "none";
+}
+
+} // namespace
+
+void note_request(Report& r, const Connection& conn, const std::vector<std::string>& trusted)
+{
+    r.protocol = conn.protocol();
+    if (std::find(trusted.begin(), trusted.end(), r.remote.ip) == trusted.end()) return;
+    std::string client = forwarded_client(conn.request(), trusted);
+    if (client.empty()) return;
+    r.proxy = r.remote.ip;
+    r.remote = {std::move(client), ""};
+}
+
+void log_open(const Report& r, const Connection& conn)
+{
+    LogLine l("open");
+    common_fields(l, r, conn);
+    if (const std::string* origin = conn.request().header("Origin")) l.str("origin", *origin);
+    l.str("program", r.program);
+    if (r.child_pid > 0) l.num("child_pid", static_cast<uint64_t>(r.child_pid));
+}
+
+int log_end(const Report& r, const Connection& conn, const Outcome& o)
 {
     using namespace std::chrono;
     const double secs = duration<double>(steady_clock::now() - r.start).count();
-    const char* ending = ending_name(o.ending);
-    const Fault fault = conn.fault();
-
     int code = exit_code::protocol;
     if (o.ending == Ending::closed) code = exit_code::ok;
     if (o.ending == Ending::io_error) code = exit_code::system;
 
-    if (conn.http_status() != 101 && conn.role() == Role::server) {
-        // Never upgraded: a refused request, a timeout, or a peer that left.
-        log_line("event=reject remote=%s status=%d ending=%s fault=%s duration=%.3fs%s%s", r.remote.c_str(),
-                 conn.http_status(), ending, fault_name(fault), secs, extra.empty() ? "" : " ", extra.c_str());
+    const bool upgraded = conn.role() == Role::client || conn.http_status() == 101;
+    if (conn.http_status() == 200) {
+        LogLine("health", LogLevel::verbose).str("remote_addr", r.remote.ip).str("path", conn.request().target);
         return code;
     }
-    const char* by = o.signalled ? "signal" : o.idle ? "idle" : fault != Fault::none ? "us"
-                   : conn.peer_closed_first() ? "peer" : conn.close_code_sent() ? "us" : "none";
-    const char* error = o.ending == Ending::io_error ? std::strerror(o.error) : nullptr;
-    log_line("event=close remote=%s ending=%s by=%s code_sent=%u code_received=%u fault=%s "
-             "messages_in=%llu messages_out=%llu bytes_in=%llu bytes_out=%llu duration=%.3fs%s%s%s%s",
-             r.remote.c_str(), ending, by, conn.close_code_sent(), conn.close_code_received(), fault_name(fault),
-             static_cast<unsigned long long>(r.messages_in), static_cast<unsigned long long>(r.messages_out),
-             static_cast<unsigned long long>(o.bytes_in), static_cast<unsigned long long>(o.bytes_out), secs,
-             error ? " error=\"" : "", error ? error : "", error ? "\"" : "", extra.empty() ? "" : (" " + extra).c_str());
+    LogLine l(upgraded ? "close" : "reject");
+    common_fields(l, r, conn);
+    if (!upgraded) l.num("status", static_cast<uint64_t>(conn.http_status()));
+    l.str("ending", ending_name(o.ending));
+    if (conn.fault() != Fault::none) l.str("fault", fault_name(conn.fault()));
+    if (o.ending == Ending::io_error) l.str("error", std::strerror(o.error));
+    if (upgraded) {
+        l.str("by", closed_by(conn, o));
+        if (conn.close_code_sent()) l.num("code_sent", conn.close_code_sent());
+        if (conn.close_code_received()) l.num("code_received", conn.close_code_received());
+        l.num("messages_in", r.messages_in).num("messages_out", r.messages_out);
+    }
+    l.num("bytes_in", o.bytes_in).num("bytes_out", o.bytes_out).secs("duration", secs);
+    l.str("program", r.program);
+    if (r.child_pid > 0) l.num("child_pid", static_cast<uint64_t>(r.child_pid));
+    if (r.child_exit >= 0) l.num("child_exit", static_cast<uint64_t>(r.child_exit));
+    if (r.child_signal >= 0) l.num("child_signal", static_cast<uint64_t>(r.child_signal));
+    l.str("child_fault", r.child_fault);
     return code;
 }
 

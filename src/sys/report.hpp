@@ -1,26 +1,39 @@
 // The log lines every server program writes, and its exit code: one line
-// when the connection opens, one when it ends, in logfmt.
+// when the connection opens, one when it ends.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "sys/driver.hpp"
+#include "sys/endpoint.hpp"
 
 namespace vws::sys {
 
 struct Report {
-    std::string remote;   // peer_address()
+    Address remote;           // the client (behind a trusted proxy: as it says)
+    std::string proxy;        // the trusted proxy's address, when one spoke for the client
+    std::string protocol;     // negotiated subprotocol
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     uint64_t messages_in = 0;
     uint64_t messages_out = 0;
+    // vws-handler's child.
+    std::string program;
+    long child_pid = -1;
+    int child_exit = -1;      // exit status, or -1
+    int child_signal = -1;    // terminating signal, or -1
+    std::string child_fault;  // what the child sent wrong
 };
 
-// "event=open remote=... path=... protocol=..."
-void log_open(const Report& r, const Connection& conn, std::string_view protocol = {});
-// "event=close ..." or "event=reject ...", with any extra logfmt pairs; returns
-// the exit code: 0 clean close, 98 the peer broke the protocol, 111 I/O error.
-int log_end(const Report& r, const Connection& conn, const Outcome& o, const std::string& extra = {});
+// After the request: the negotiated subprotocol, and the client's address
+// from X-Forwarded-For / X-Real-IP when the peer is one of `trusted`.
+void note_request(Report& r, const Connection& conn, const std::vector<std::string>& trusted);
+// event=open
+void log_open(const Report& r, const Connection& conn);
+// event=close, or event=reject when there was no upgrade; returns the exit
+// code: 0 clean close, 98 the peer broke the protocol or vanished, 111 I/O error.
+int log_end(const Report& r, const Connection& conn, const Outcome& o);
 
 } // namespace vws::sys

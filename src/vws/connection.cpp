@@ -34,7 +34,10 @@ uint16_t read_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | 
 
 } // namespace
 
-Connection::Connection(const Limits& limits) : role_(Role::server), limits_(limits) {}
+Connection::Connection(const Limits& limits, const Policy& policy)
+    : role_(Role::server), limits_(limits), policy_(policy)
+{
+}
 
 Connection::Connection(const Limits& limits, ClientRequest req, MaskKeySource& keys)
     : role_(Role::client), limits_(limits), keys_(&keys), client_request_(std::move(req))
@@ -94,7 +97,22 @@ Event Connection::parse_head()
 
     Fault f;
     if (role_ == Role::server) {
-        f = parse_request(head, limits_.handshake, request_);
+        f = parse_request_head(head, limits_.handshake, request_);
+        if (f == Fault::none && request_.method == "GET" && !policy_.health_path.empty() &&
+            request_.path == policy_.health_path && !request_.header("Upgrade")) {
+            // A plain GET on the health path: a load balancer's check.
+            const std::string r = plain_response(200, "ok\n");
+            out_.append(r.data(), r.size());
+            http_status_ = 200;
+            state_ = State::closed;
+            return {};
+        }
+        if (f == Fault::none) f = check_upgrade(request_);
+        if (f == Fault::none) {
+            Decision d = decide(request_, policy_);
+            f = d.fault;
+            protocol_ = std::move(d.protocol);
+        }
     } else {
         f = parse_response(head, client_request_, limits_.handshake, response_);
         http_status_ = response_.status;
@@ -109,9 +127,12 @@ Event Connection::parse_head()
     return {EventType::upgraded};
 }
 
+void Connection::accept() { accept(protocol_); }
+
 void Connection::accept(std::string_view protocol)
 {
     if (state_ != State::deciding) return;
+    protocol_ = std::string(protocol);  // may view protocol_ itself
     const std::string r = accept_response(request_, protocol);
     out_.append(r.data(), r.size());
     http_status_ = 101;
@@ -305,7 +326,7 @@ void Connection::queue_close(uint16_t code, std::string_view reason)
     body[1] = static_cast<uint8_t>(code);
     size_t n = std::min<size_t>(reason.size(), sizeof body - 2);
     while (n > 0 && n < reason.size() && (static_cast<uint8_t>(reason[n]) & 0xC0) == 0x80) --n;
-    std::memcpy(body + 2, reason.data(), n);
+    if (n) std::memcpy(body + 2, reason.data(), n);
     queue_frame(Opcode::close, body, n + 2);
 }
 

@@ -13,6 +13,7 @@
 #include "vws/fault.hpp"
 #include "vws/frame.hpp"
 #include "vws/handshake.hpp"
+#include "vws/policy.hpp"
 #include "vws/utf8.hpp"
 
 namespace vws {
@@ -67,8 +68,9 @@ public:
 
 class Connection {
 public:
-    // Server role: starts in `handshake`, reading a request.
-    explicit Connection(const Limits& limits);
+    // Server role: starts in `handshake`, reading a request; `policy` is
+    // applied to every valid upgrade request before the program sees it.
+    explicit Connection(const Limits& limits, const Policy& policy = {});
     // Client role: queues `req` and reads the response; keys masks every frame.
     Connection(const Limits& limits, ClientRequest req, MaskKeySource& keys);
 
@@ -79,9 +81,12 @@ public:
     // Pulls the next event from the received bytes.
     Event next_event();
 
-    // Server handshake decision, after EventType::request.
+    // Server handshake decision, after EventType::request. accept() answers
+    // with the subprotocol the policy chose (protocol()), or the one given.
     const Request& request() const { return request_; }
-    void accept(std::string_view protocol = {});
+    const std::string& protocol() const { return protocol_; }
+    void accept();
+    void accept(std::string_view protocol);
     void reject(Fault f);
     // Client: the server's response, after EventType::upgraded (or a refusal).
     const Response& response() const { return response_; }
@@ -151,7 +156,9 @@ private:
 
     ByteBuffer out_;
 
+    Policy policy_;
     Request request_;
+    std::string protocol_;
     ClientRequest client_request_;
     Response response_;
     Fault fault_ = Fault::none;

@@ -14,6 +14,7 @@ uint16_t close_code_of(Fault f)
     case Fault::frame_too_big:
     case Fault::message_too_big: return close_code::too_big;
     case Fault::unsupported_data: return close_code::unsupported_data;
+    case Fault::rate_exceeded: return close_code::policy_violation;
     case Fault::none: return close_code::normal;
     default: return close_code::protocol_error;
     }
@@ -27,7 +28,9 @@ int http_status_of(Fault f)
     case Fault::unsupported_version: return 426;
     case Fault::head_too_large:
     case Fault::too_many_headers: return 431;
-    case Fault::forbidden: return 403;
+    case Fault::forbidden:
+    case Fault::origin_not_allowed:
+    case Fault::host_not_allowed: return 403;
     case Fault::not_found: return 404;
     case Fault::server_error: return 500;
     default: return 400;
@@ -52,6 +55,10 @@ const char* fault_name(Fault f)
     case Fault::forbidden: return "forbidden";
     case Fault::not_found: return "not_found";
     case Fault::server_error: return "server_error";
+    case Fault::origin_not_allowed: return "origin_not_allowed";
+    case Fault::host_not_allowed: return "host_not_allowed";
+    case Fault::no_acceptable_protocol: return "no_acceptable_protocol";
+    case Fault::rate_exceeded: return "rate_exceeded";
     case Fault::handshake_refused: return "handshake_refused";
     case Fault::bad_accept_key: return "bad_accept_key";
     case Fault::bad_response: return "bad_response";

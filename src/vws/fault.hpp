@@ -25,6 +25,9 @@ enum class Fault : uint8_t {
     forbidden,             // 403 (program's decision, e.g. origin)
     not_found,             // 404 (program's decision, e.g. --dir)
     server_error,          // 500: we could not serve it (e.g. the program did not start)
+    origin_not_allowed,    // 403: Origin not in --origin
+    host_not_allowed,      // 403: Host not in --host
+    no_acceptable_protocol, // 400: --require-protocol and no offer we speak
     handshake_refused,     // client: the server answered something other than 101
     bad_accept_key,        // client: Sec-WebSocket-Accept does not match our key
     bad_response,          // client: response unparsable or missing upgrade headers
@@ -45,6 +48,7 @@ enum class Fault : uint8_t {
     frame_too_big,         // 1009
     message_too_big,       // 1009
     unsupported_data,      // 1003: a message type the program cannot take
+    rate_exceeded,         // 1008: more messages per second than --max-rate
 };
 
 // RFC 6455 §7.4.1 status codes we send.
@@ -56,7 +60,7 @@ inline constexpr uint16_t unsupported_data = 1003;
 inline constexpr uint16_t no_status = 1005;   // never on the wire
 inline constexpr uint16_t abnormal = 1006;    // never on the wire
 inline constexpr uint16_t invalid_payload = 1007;
-inline constexpr uint16_t policy_violation = 1008;
+inline constexpr uint16_t policy_violation = 1008;  // also: rate limit
 inline constexpr uint16_t too_big = 1009;
 inline constexpr uint16_t internal_error = 1011;
 } // namespace close_code

@@ -131,6 +131,7 @@ const char* reason_phrase(int status)
 {
     switch (status) {
     case 101: return "Switching Protocols";
+    case 200: return "OK";
     case 400: return "Bad Request";
     case 403: return "Forbidden";
     case 404: return "Not Found";
@@ -159,6 +160,9 @@ const char* explain(Fault f)
     case Fault::forbidden: return "forbidden";
     case Fault::not_found: return "not found";
     case Fault::server_error: return "the service could not start";
+    case Fault::origin_not_allowed: return "Origin not allowed";
+    case Fault::host_not_allowed: return "Host not served here";
+    case Fault::no_acceptable_protocol: return "no offered Sec-WebSocket-Protocol is spoken here";
     default: return fault_name(f);
     }
 }
@@ -197,7 +201,7 @@ const std::string* Request::header(std::string_view name) const
     return nullptr;
 }
 
-Fault parse_request(std::string_view head, const HandshakeLimits& limits, Request& out)
+Fault parse_request_head(std::string_view head, const HandshakeLimits& limits, Request& out)
 {
     std::string_view line;
     out.headers.clear();
@@ -210,13 +214,17 @@ Fault parse_request(std::string_view head, const HandshakeLimits& limits, Reques
         return Fault::bad_request_line;
     out.method = line.substr(0, sp1);
     out.target = line.substr(sp1 + 1, sp2 - sp1 - 1);
-    const std::string_view version = line.substr(sp2 + 1);
+    out.version = line.substr(sp2 + 1);
     if (!is_token(out.method) || !split_target(out.target, out.path, out.query) ||
-        version.substr(0, 5) != "HTTP/")
+        out.version.substr(0, 5) != "HTTP/")
         return Fault::bad_request_line;
-    if (out.method != "GET") return Fault::method_not_get;
-    if (!http_11_or_later(version)) return Fault::http_version_not_11;
+    return Fault::none;
+}
 
+Fault check_upgrade(Request& out)
+{
+    if (out.method != "GET") return Fault::method_not_get;
+    if (!http_11_or_later(out.version)) return Fault::http_version_not_11;
     int hosts = 0;
     out.host = joined(out.headers, "Host", &hosts);
     if (hosts != 1 || out.host.empty()) return Fault::missing_host;
@@ -232,6 +240,19 @@ Fault parse_request(std::string_view head, const HandshakeLimits& limits, Reques
     out.protocols.clear();
     split_list(joined(out.headers, "Sec-WebSocket-Protocol"), out.protocols);
     return Fault::none;
+}
+
+Fault parse_request(std::string_view head, const HandshakeLimits& limits, Request& out)
+{
+    const Fault f = parse_request_head(head, limits, out);
+    return f != Fault::none ? f : check_upgrade(out);
+}
+
+std::string plain_response(int status, std::string_view body)
+{
+    return "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
+           "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+           "\r\nConnection: close\r\n\r\n" + std::string(body);
 }
 
 std::string accept_key(std::string_view key)
@@ -272,11 +293,13 @@ std::string error_response(Fault f)
     const std::string body = std::string(explain(f)) + "\n";
     std::string r = "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) + "\r\n";
     if (f == Fault::method_not_get) r += "Allow: GET\r\n";
-    if (status == 426) r += "Upgrade: websocket\r\nConnection: Upgrade\r\n";
+    // RFC 9110 §15.5.22: a 426 names the protocol to upgrade to, and §7.8 a
+    // sender of Upgrade lists it in Connection.
+    if (status == 426) r += "Upgrade: websocket\r\n";
     if (status == 426 || f == Fault::bad_websocket_key) r += "Sec-WebSocket-Version: 13\r\n";
     r += "Content-Type: text/plain\r\n"
-         "Content-Length: " + std::to_string(body.size()) + "\r\n"
-         "Connection: close\r\n\r\n";
+         "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    r += status == 426 ? "Connection: Upgrade, close\r\n\r\n" : "Connection: close\r\n\r\n";
     return r + body;
 }
 

@@ -23,6 +23,7 @@ struct HandshakeLimits {
 
 struct Request {
     std::string method;
+    std::string version;    // "HTTP/1.1"
     std::string target;     // as sent: "/path?query"
     std::string path;       // "/path"
     std::string query;      // "query" (without '?'), may be empty
@@ -35,9 +36,16 @@ struct Request {
     const std::string* header(std::string_view name) const;
 };
 
-// Parses and checks a complete request head (ending in CRLF CRLF).
-// Returns Fault::none for a valid upgrade request.
+// Parses and checks a complete request head (ending in CRLF CRLF):
+// parse_request_head, then check_upgrade. Fault::none for a valid upgrade.
 Fault parse_request(std::string_view head, const HandshakeLimits& limits, Request& out);
+// The syntax only: request line, headers, limits.
+Fault parse_request_head(std::string_view head, const HandshakeLimits& limits, Request& out);
+// RFC 6455 §4.2.1: is this parsed request a valid WebSocket upgrade?
+Fault check_upgrade(Request& req);
+
+// "HTTP/1.1 200 OK" with a text body, for a health check.
+std::string plain_response(int status, std::string_view body);
 
 // base64(SHA-1(key + GUID)), RFC 6455 §4.2.2 item 5.4.
 std::string accept_key(std::string_view key);

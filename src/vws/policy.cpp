@@ -1,0 +1,105 @@
+#include "vws/policy.hpp"
+
+#include <algorithm>
+
+namespace vws {
+
+namespace {
+
+std::string lower(std::string_view s)
+{
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::string_view trim(std::string_view s)
+{
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+// "https://Host:8443" -> "host"; "[::1]:80" -> "[::1]".
+std::string host_part(std::string_view s)
+{
+    if (const size_t scheme = s.find("://"); scheme != std::string_view::npos) s.remove_prefix(scheme + 3);
+    s = s.substr(0, s.find('/'));
+    if (!s.empty() && s.front() == '[') return lower(s.substr(0, s.find(']') + 1));
+    return lower(s.substr(0, s.find(':')));
+}
+
+bool host_matches(const std::string& host, std::string_view pattern)
+{
+    const std::string p = lower(pattern);
+    if (p.size() > 2 && p.compare(0, 2, "*.") == 0) {
+        const std::string_view suffix = std::string_view(p).substr(1);  // ".example.com"
+        return host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0;
+    }
+    return host == p;
+}
+
+} // namespace
+
+std::vector<std::string> split_comma_list(std::string_view list)
+{
+    std::vector<std::string> out;
+    while (!list.empty()) {
+        const size_t comma = list.find(',');
+        const std::string_view item = trim(list.substr(0, comma));
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return out;
+}
+
+bool origin_allowed(std::string_view origin, const std::vector<std::string>& allowed)
+{
+    if (allowed.empty()) return true;
+    const std::string o = lower(trim(origin));
+    const std::string host = host_part(o);
+    for (const std::string& a : allowed) {
+        if (a.find("://") != std::string::npos ? o == lower(a) : host_matches(host, a)) return true;
+    }
+    return false;
+}
+
+Decision decide(const Request& req, const Policy& policy)
+{
+    Decision d;
+    if (!policy.hosts.empty()) {
+        const std::string host = host_part(req.host);
+        if (std::none_of(policy.hosts.begin(), policy.hosts.end(),
+                         [&](const std::string& h) { return host_matches(host, h); }))
+            return {Fault::host_not_allowed, {}};
+    }
+    // RFC 6455 §10.2: Origin protects browser clients from other sites' pages.
+    if (const std::string* origin = req.header("Origin"); origin && !origin_allowed(*origin, policy.origins))
+        return {Fault::origin_not_allowed, {}};
+    for (const std::string& offered : req.protocols) {
+        if (std::find(policy.protocols.begin(), policy.protocols.end(), offered) != policy.protocols.end()) {
+            d.protocol = offered;
+            break;
+        }
+    }
+    if (d.protocol.empty() && policy.require_protocol) d.fault = Fault::no_acceptable_protocol;
+    return d;
+}
+
+std::string forwarded_client(const Request& req, const std::vector<std::string>& trusted)
+{
+    std::vector<std::string> chain;
+    for (const Header& h : req.headers) {
+        if (lower(h.name) != "x-forwarded-for") continue;
+        for (std::string& a : split_comma_list(h.value)) chain.push_back(std::move(a));
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
+        if (std::find(trusted.begin(), trusted.end(), *it) == trusted.end()) return *it;
+    if (!chain.empty()) return chain.front();
+    if (const std::string* real = req.header("X-Real-IP")) return std::string(trim(*real));
+    return {};
+}
+
+} // namespace vws
