@@ -123,14 +123,16 @@ std::string host_name(const std::string& host)
     return host.substr(0, host.find(':'));
 }
 
-std::vector<std::string> child_environment(const Settings& s, const Endpoint& ep, const Request& req,
+// `remote` is the client as the log names it (from a trusted proxy's headers).
+std::vector<std::string> child_environment(const Settings& s, const Endpoint& ep, const Address& remote,
+                                           const Request& req, const std::string& req_protocol,
                                            const Route& route)
 {
     std::vector<std::string> inherited;
     for (char** e = environ; *e; ++e) inherited.emplace_back(*e);
     std::vector<std::vector<std::string>> layers;
     if (s.cgi_env) {
-        const Address remote = remote_address(ep), local = local_address(ep);
+        const Address local = local_address(ep);
         CgiContext ctx;
         ctx.remote_addr = remote.ip;
         ctx.remote_port = remote.port;
@@ -138,6 +140,7 @@ std::vector<std::string> child_environment(const Settings& s, const Endpoint& ep
         ctx.server_name = host_name(req.host);
         if (ctx.server_name.empty()) ctx.server_name = local.ip;
         ctx.server_port = local.port;
+        ctx.protocol = req_protocol;
         ctx.script_name = route.script_name;
         ctx.path_info = route.path_info;
         ctx.server_software = std::string("vws/") + VWS_VERSION;
@@ -173,9 +176,10 @@ int main(int argc, char** argv)
             if (!found) return c.reject(Fault::not_found);
             route = *found;
         }
+        note_request(report, c, s.common.trusted_proxies);
         ChildSpec spec;
         spec.argv = s.dir.empty() ? s.argv : std::vector<std::string>{route.program};
-        spec.env = child_environment(s, ep, req, route);
+        spec.env = child_environment(s, ep, report.remote, req, report.protocol, route);
         spec.close_fds = {ep.in, ep.out};
         spec.stderr_to_null = !log_enabled();
         report.program = spec.argv[0];
@@ -186,7 +190,6 @@ int main(int argc, char** argv)
         c.accept();
         b.attach_child(child);
         report.child_pid = child.pid();
-        note_request(report, c, s.common.trusted_proxies);
         log_open(report, c);
     };
 
