@@ -42,7 +42,7 @@ void log_open(const Report& r, const Connection& conn)
     LogLine l("open");
     common_fields(l, r, conn);
     if (const std::string* origin = conn.request().header("Origin")) l.str("origin", *origin);
-    l.str("program", r.program);
+    l.str("child", r.program);
     if (r.child_pid > 0) l.num("child_pid", static_cast<uint64_t>(r.child_pid));
 }
 
@@ -72,7 +72,7 @@ int log_end(const Report& r, const Connection& conn, const Outcome& o)
         l.num("messages_in", r.messages_in).num("messages_out", r.messages_out);
     }
     l.num("bytes_in", o.bytes_in).num("bytes_out", o.bytes_out).secs("duration", secs);
-    l.str("program", r.program);
+    l.str("child", r.program);
     if (r.child_pid > 0) l.num("child_pid", static_cast<uint64_t>(r.child_pid));
     if (r.child_exit >= 0) l.num("child_exit", static_cast<uint64_t>(r.child_exit));
     if (r.child_signal >= 0) l.num("child_signal", static_cast<uint64_t>(r.child_signal));
