@@ -27,7 +27,15 @@ LIB_OBJ  := $(LIB_SRC:%.cpp=$(BUILD)/%.o)
 TEST_SRC := $(wildcard tests/unit/*.cpp tests/sys/*.cpp)
 TEST_OBJ := $(TEST_SRC:%.cpp=$(BUILD)/%.o)
 
-all: $(PROGRAMS) $(BIN)/libvws.a
+MAN_SRC  := $(wildcard src/man/*.1)
+MANPAGES := $(MAN_SRC:src/man/%=$(BIN)/man/%)
+
+all: $(PROGRAMS) $(BIN)/libvws.a $(MANPAGES)
+
+# Man pages share their option text (src/man/common-options.inc), inlined here.
+$(BIN)/man/%.1: src/man/%.1 src/man/common-options.inc
+	@mkdir -p $(@D)
+	sed -e '/^\.so common-options.inc/{r src/man/common-options.inc' -e 'd;}' $< > $@
 
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(@D)
@@ -66,14 +74,14 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/lib \
 	           $(DESTDIR)$(PREFIX)/include/vws/vws $(DESTDIR)$(PREFIX)/include/vws/sys
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 $(wildcard src/man/*.1) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 $(BIN)/libvws.a $(DESTDIR)$(PREFIX)/lib/
 	# Your own handler: c++ -std=c++20 -I$(PREFIX)/include/vws ... -lvws -lcrypto
 	install -m 644 src/vws/*.hpp $(DESTDIR)$(PREFIX)/include/vws/vws/
 	install -m 644 src/sys/*.hpp $(DESTDIR)$(PREFIX)/include/vws/sys/
 
 clean:
-	rm -rf bin/.build bin/asan bin/fuzz bin/vws-* bin/libvws.a
+	rm -rf bin/.build bin/asan bin/fuzz bin/man bin/vws-* bin/libvws.a
 
 .PHONY: all test asan fuzz install clean
 .SECONDARY:
