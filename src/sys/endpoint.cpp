@@ -108,13 +108,4 @@ Address local_address(const Endpoint& e)
     return e.socket ? socket_address(e.in, false) : Address{};
 }
 
-std::string peer_address(const Endpoint& e)
-{
-    const Address a = remote_address(e);
-    if (a.ip.empty()) return "-";
-    // [v6]:port, so the port cannot be mistaken for part of the address.
-    const bool v6 = a.ip.find(':') != std::string::npos;
-    return (v6 ? "[" + a.ip + "]" : a.ip) + (a.port.empty() ? "" : ":" + a.port);
-}
-
 } // namespace vws::sys

@@ -31,10 +31,6 @@ Address remote_address(const Endpoint& e);
 // Our side, from TCPLOCALIP/TCPLOCALPORT or getsockname.
 Address local_address(const Endpoint& e);
 
-// "ip:port" of the peer, from the ucspi variables (TCPREMOTEIP/TCP6REMOTEIP,
-// TCPREMOTEPORT), systemd's REMOTE_ADDR/REMOTE_PORT, or getpeername; "-" if none.
-std::string peer_address(const Endpoint& e);
-
 bool is_socket(int fd);
 
 } // namespace vws::sys
