@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""bench-report.py: turns scripts/bench's per-run results (JSON lines) into the table
+(markdown, on stdout and optionally a file), bench.json and the targets from the issue.
+
+usage: bench-report.py RESULTS.jsonl OUT.json [OUT.md]   (machine facts come from the
+environment scripts/bench exports)."""
+import json
+import os
+import statistics
+import sys
+
+# workload: (metric key, unit, higher is better, label)
+WORKLOADS = {
+    "handshake8": ("rate_per_s", "handshakes/s", True, "handshakes, 8 concurrent"),
+    "handshake64": ("rate_per_s", "handshakes/s", True, "handshakes, 64 concurrent"),
+    "echo64_1x1": ("p50_us", "µs p50", False, "64 B echo, 1 conn x 1 in flight"),
+    "echo64_16x16": ("rate_per_s", "msg/s", True, "64 B echo, 16 conns x 16 in flight"),
+    "echo1m_1x2": ("mb_per_s", "MB/s", True, "1 MiB binary echo, 1 conn x 2 in flight"),
+    "echo1m_4x1": ("mb_per_s", "MB/s", True, "1 MiB binary echo, 4 conns x 1 in flight"),
+    "idle": ("pss_per_conn_kib", "KiB PSS/conn", False, "memory per idle connection"),
+}
+REFERENCES = ["ceiling", "floor", "websocketd", "node-ws"]
+ORDER = ["ceiling", "floor", "vws-echo", "vws-handler", "vws-handler-netstring", "websocketd", "node-ws"]
+
+
+def detail(workload, run):
+    if workload.startswith("handshake"):
+        return f"p50 {run['p50_us'] / 1000:.2f} ms, p99 {run['p99_us'] / 1000:.2f} ms"
+    if workload == "echo64_1x1":
+        return f"p99 {run['p99_us']:.1f} µs, {run['rate_per_s']:,.0f} msg/s"
+    if workload == "echo64_16x16":
+        return f"p50 {run['p50_us']:.0f} µs, p99 {run['p99_us']:.0f} µs"
+    if workload.startswith("echo1m"):
+        return f"p50 {run['p50_us'] / 1000:.2f} ms, p99 {run['p99_us'] / 1000:.2f} ms"
+    if workload == "idle":
+        return f"{run['processes']} processes, {run['baseline_kib']} -> {run['loaded_kib']} KiB"
+    return ""
+
+
+def fmt(value, unit):
+    if value is None:
+        return "–"
+    if unit in ("handshakes/s", "msg/s"):
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def summarise(rows):
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["server"], r["workload"]), []).append(r)
+    servers = sorted(dict.fromkeys(r["server"] for r in rows),
+                     key=lambda s: ORDER.index(s) if s in ORDER else len(ORDER))
+    out = []
+    for workload, (key, unit, higher, label) in WORKLOADS.items():
+        for server in servers:
+            runs = groups.get((server, workload), [])
+            if not runs:
+                continue
+            status = "ok"
+            if any(r["status"] == "n/a" for r in runs):
+                status = "n/a"
+            elif any(r["status"] != "ok" for r in runs):
+                status = "failed"
+            entry = {"server": server, "workload": workload, "label": label, "metric": key,
+                     "unit": unit, "higher_is_better": higher, "status": status,
+                     "runs": [r["run"] for r in runs if r["run"]]}
+            if status == "ok":
+                values = [r["run"][key] for r in runs]
+                med = statistics.median(values)
+                # The run whose figure is the median (or nearest) supplies the details.
+                mid = min(runs, key=lambda r: abs(r["run"][key] - med))["run"]
+                entry.update(median=med, min=min(values), max=max(values), detail=detail(workload, mid),
+                             client_cpu_util=statistics.median(r["run"].get("client_cpu_util", 0) for r in runs))
+            out.append(entry)
+    by = {(e["server"], e["workload"]): e for e in out}
+    for e in out:
+        e["ratios"] = {}
+        if e["status"] != "ok":
+            continue
+        for ref in REFERENCES:
+            r = by.get((ref, e["workload"]))
+            if ref != e["server"] and r and r["status"] == "ok" and r["median"]:
+                e["ratios"][ref] = e["median"] / r["median"]
+    return out, by
+
+
+def markdown(entries):
+    lines = ["| workload | server | median | spread (min–max) | × ceiling | × floor | × websocketd | × node ws "
+             "| client CPU | detail (median run) |",
+             "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+    last = None
+    for e in entries:
+        name = f"{e['label']} ({e['unit']})" if e["workload"] != last else ""
+        last = e["workload"]
+        if e["status"] != "ok":
+            lines.append(f"| {name} | {e['server']} | {e['status']} | | | | | | | |")
+            continue
+        ratios = [f"{e['ratios'][r]:.2f}" if r in e["ratios"] else "–" for r in REFERENCES]
+        cpu = f"{e['client_cpu_util'] * 100:.0f} %" if e["workload"] != "idle" else "–"
+        lines.append(f"| {name} | {e['server']} | {fmt(e['median'], e['unit'])} | "
+                     f"{fmt(e['min'], e['unit'])}–{fmt(e['max'], e['unit'])} | " + " | ".join(ratios) +
+                     f" | {cpu} | {e['detail']} |")
+    return "\n".join(lines)
+
+
+# The targets from the issue: (server, workloads, reference or None, test, text).
+TARGETS = [
+    ("vws-echo", ["echo1m_1x2", "echo1m_4x1"], "ceiling", lambda r: r >= 0.9, "1 MiB echo ≥ 0.9× raw TCP"),
+    ("vws-echo", ["echo64_16x16"], "ceiling", lambda r: r >= 0.8, "64 B echo at 16×16 ≥ 0.8× the ceiling"),
+    ("vws-echo", ["echo64_1x1"], "ceiling", lambda r: r <= 1.1, "latency p50 at 1×1 within 10 % of the ceiling's"),
+    ("vws-echo", ["handshake8", "handshake64"], "floor", lambda r: r >= 0.9, "handshake rate ≥ 0.9× the fork+exec floor"),
+    ("vws-echo", ["idle"], None, lambda v: v <= 80, "PSS per idle connection ≤ 80 KiB"),
+    ("vws-handler", ["echo64_16x16", "echo64_1x1"], "websocketd", None, "64 B echo ≥ 2× websocketd"),
+    ("vws-handler", ["handshake8", "handshake64"], "websocketd", lambda r: r >= 1.0, "handshake rate ≥ websocketd's"),
+    ("vws-handler", ["idle"], "websocketd", lambda r: r < 1.0, "PSS per idle connection below websocketd's"),
+]
+
+
+def targets(by):
+    out = []
+    for server, workloads, ref, test, text in TARGETS:
+        for w in workloads:
+            e = by.get((server, w))
+            if not e or e["status"] != "ok" or (ref and ref not in e["ratios"]):
+                out.append({"target": text, "server": server, "workload": w, "result": "not measured"})
+                continue
+            if ref is None:
+                figure, shown = e["median"], f"{e['median']:.1f} {e['unit']}"
+            else:
+                figure, shown = e["ratios"][ref], f"{e['ratios'][ref]:.2f}× {ref}"
+            if test is None:  # 2× websocketd: for latency, half of websocketd's p50
+                met = figure >= 2.0 if e["higher_is_better"] else figure <= 0.5
+            else:
+                met = test(figure)
+            out.append({"target": text, "server": server, "workload": w, "figure": figure, "shown": shown,
+                        "result": "met" if met else "missed"})
+    return out
+
+
+def main():
+    results, json_out = sys.argv[1], sys.argv[2]
+    md_out = sys.argv[3] if len(sys.argv) > 3 else ""
+    with open(results) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    entries, by = summarise(rows)
+    env = os.environ.get
+    machine = {"nproc": env("MACHINE_NPROC"), "cpu": env("MACHINE_CPU"), "kernel": env("MACHINE_KERNEL"),
+               "load_average_start": env("LOAD_START"), "load_average_end": env("LOAD_END"),
+               "cpu_dma_latency": env("DMA")}
+    settings = {"runs": int(env("RUNS", "3")), "duration_s": float(env("DURATION", "3")),
+                "warmup_s": float(env("WARMUP", "0.5")), "idle_connections": int(env("IDLE_N", "1000")),
+                "client_threads": int(env("THREADS", "1")), "quick": env("QUICK") == "1"}
+    goals = targets(by)
+    table = markdown(entries)
+    head = (f"Machine: {machine['nproc']} × {machine['cpu']}, kernel {machine['kernel']}; load average "
+            f"{machine['load_average_start']} at the start, {machine['load_average_end']} at the end; "
+            f"/dev/cpu_dma_latency {machine['cpu_dma_latency']}. {settings['runs']} run(s) of "
+            f"{settings['duration_s']:g} s (after {settings['warmup_s']:g} s warm-up) per figure; "
+            f"{settings['idle_connections']} idle connections. Ratios are this server's median over the "
+            f"reference's (for µs and KiB, lower is better).")
+    lines = [head, "", table, "", "Targets:"]
+    for g in goals:
+        lines.append(f"- {g['server']} {g['workload']}: {g['target']}: {g.get('shown', '')} → {g['result']}")
+    text = "\n".join(lines)
+    print(text)
+    if md_out:
+        with open(md_out, "w") as f:
+            f.write(text + "\n")
+    with open(json_out, "w") as f:
+        json.dump({"machine": machine, "settings": settings, "results": entries, "targets": goals}, f, indent=1)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
