@@ -3,7 +3,10 @@
 (markdown, on stdout and optionally a file), bench.json and the targets from the issue.
 
 usage: bench-report.py RESULTS.jsonl OUT.json [OUT.md]   (machine facts come from the
-environment scripts/bench exports)."""
+           environment scripts/bench exports)
+       bench-report.py --line RUN.json      one run in one line, for the progress log
+       bench-report.py --idle RUN.json BASE_KIB LOADED_KIB PROCESSES CLOSE_RC N
+                                            the idle run with its PSS per connection"""
 import json
 import os
 import statistics
@@ -138,7 +141,36 @@ def targets(by):
     return out
 
 
+def progress_line(path):
+    try:
+        with open(path) as f:
+            r = json.loads(f.readline())
+    except (OSError, ValueError):
+        return "no result"
+    return (f"{r['rate_per_s']:,.0f}/s, {r['mb_per_s']:,.1f} MB/s, p50 {r['p50_us']:.1f} µs, "
+            f"p99 {r['p99_us']:.1f} µs, client CPU {r['client_cpu_util'] * 100:.0f} %, "
+            f"{'verified' if r['ok'] else 'FAILED: ' + r['first_error']}")
+
+
+def idle_run(path, base, loaded, procs, rc, n):
+    try:
+        with open(path) as f:
+            r = json.loads(f.readline())
+    except (OSError, ValueError):
+        r = {"ok": False, "first_error": "no result"}
+    base, loaded, procs, rc, n = int(base), int(loaded), int(procs), int(rc), int(n)
+    r.update(baseline_kib=base, loaded_kib=loaded, processes=procs, close_rc=rc,
+             pss_per_conn_kib=(loaded - base) / n, ok=bool(r.get("ok")) and rc == 0)
+    return json.dumps(r)
+
+
 def main():
+    if sys.argv[1] == "--line":
+        print(progress_line(sys.argv[2]))
+        return
+    if sys.argv[1] == "--idle":
+        print(idle_run(*sys.argv[2:8]))
+        return
     results, json_out = sys.argv[1], sys.argv[2]
     md_out = sys.argv[3] if len(sys.argv) > 3 else ""
     with open(results) as f:
