@@ -75,3 +75,32 @@ make_cert() {
         -days 1 -subj /CN=localhost >/dev/null 2>&1 || return 1
     cat "$1/cert.pem" "$1/key.pem" >"$1/both.pem"
 }
+
+# start_backends N: N copies of service/vws-handler (tcpserver + vws-handler + example/hello),
+# started through their own run scripts with only env/ changed; sets BPORTS (their ports) and
+# BPGIDS (their process groups, to kill one). Each greets with "hello port=PORT ...".
+start_backends() {
+    local i dir port
+    BPORTS=() BPGIDS=()
+    mkdir -p "$VBIN/lib"
+    install -m 755 "$VWS_ROOT/service/vws-handler/example/hello" "$VBIN/lib/hello"
+    for i in $(seq 1 "$1"); do
+        dir=$TMP/backend$i
+        cp -R "$VWS_ROOT/service/vws-handler" "$dir"
+        port=$(free_port)
+        echo "$port" >"$dir/env/PORT"
+        echo "$VBIN:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin" >"$dir/env/PATH"
+        : >"$dir/env/VWS_USER"
+        echo "$VBIN/lib/hello" >"$dir/env/PROGRAM"
+        start_daemon "backend$i" bash -c "cd '$dir' && exec ./run"
+        BPORTS+=("$port") BPGIDS+=("$DAEMON_PID")
+    done
+    for port in "${BPORTS[@]}"; do
+        wait_port "$port" 10 || { not_ok "backend on 127.0.0.1:$port starts"; return 1; }
+    done
+}
+
+# got_ports: the distinct backend ports the last steps run was greeted from, sorted.
+got_ports() {
+    sed -n 's/^# [^ ]* got: hello port=\([0-9]*\) .*/\1/p' "$TMP/steps.out" | sort -un | tr '\n' ' '
+}
