@@ -141,6 +141,7 @@ void Bridge::on_event(const Event& e)
     case EventType::text:
     case EventType::binary:
         ++stats_.messages_in;
+        if (on_message) on_message(e);
         // Line mode has no way to carry a binary message (RFC 6455 §7.4.1: 1003).
         if (e.type == EventType::binary && opt_.framing == Framing::line) {
             conn_.fail(Fault::unsupported_data);
@@ -209,7 +210,7 @@ void Bridge::deliver(const StreamDecoder::Item& it)
 void Bridge::stream_fault(const char* what)
 {
     stats_.stream_fault = what;
-    conn_.close(close_code::internal_error, std::string("child sent ") + what);
+    conn_.close(close_code::internal_error, std::string(opt_.stream_name) + " sent " + what);
     begin_child_shutdown();
 }
 
@@ -241,7 +242,7 @@ void Bridge::advance_endings()
     }
     if (conn_.ended() || ws_dead_) begin_child_shutdown();
     if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0)
-        conn_.close(close_code::normal);  // client: our input is over
+        conn_.close(opt_.eof_close_code);  // client: our input is over
     if (child_) {
         // Output over, child still running: ask it to finish.
         if (stream_eof_ && !child_exit_seen_) begin_child_shutdown();

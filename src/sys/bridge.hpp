@@ -7,6 +7,9 @@
 // the client closes, vanishes or breaks the protocol, or a stop signal comes
 // -> the child's stdin is closed, its process group gets SIGTERM after the
 // kill grace and SIGKILL after another; it is always reaped.
+// Without a child (vws-client's stdin/stdout): the input's end -> Close with
+// eof_close_code once all is sent; the run ends when the WebSocket has ended
+// and everything received is written out.
 #pragma once
 
 #include <functional>
@@ -26,6 +29,10 @@ struct BridgeOptions {
     int kill_grace_ms = 1000;
     Timeouts timeouts;
     uint64_t max_message = 64u << 20;
+    // Without a child (vws-client): the Close code sent when the stream's input ends.
+    uint16_t eof_close_code = close_code::normal;
+    // Who writes the stream, in the reason of a Close for what it sent wrong.
+    const char* stream_name = "child";
 };
 
 struct BridgeStats {
@@ -42,6 +49,8 @@ public:
     // attach a child. Client: not used.
     std::function<void(Connection&, Bridge&)> on_request;
     std::function<void(Connection&)> on_upgraded;
+    // Every text or binary message from the peer, before it is framed.
+    std::function<void(const Event&)> on_message;
 
     // The stream side: a child (its pipes), or two descriptors of our own
     // (stdin/stdout of vws-client). Blocking descriptors are only read or
