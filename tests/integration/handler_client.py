@@ -535,19 +535,52 @@ def flood_out(bound_mb):
     result(gone, "flood out: child gone after the client left", f"after {waited:.2f}s state {state}")
 
 
-def stop_signal(sig):
-    """SIGTERM/SIGHUP to vws-handler: close 1001 to the client, the child gone."""
+def grandchild(grace):
+    """The child exits 0 while a background process it started still holds its stdout: close 1000
+    about one grace later, and the background process (same process group) is ended."""
+    t0 = time.monotonic()
+    r = Raw()
+    r.status()
+    msgs, code = r.messages_until_close(10)
+    took = time.monotonic() - t0
+    r.close()
+    texts = [p.decode() for _, p in msgs]
+    result(code == 1000 and texts[-1:] == ["hi"] and took < grace + 1.5,
+           "child exits 0, a background process keeps stdout: close 1000 after about the grace",
+           f"messages {texts}, close {code} after {took:.2f}s")
+    if len(texts) >= 2 and texts[1].isdigit():
+        gone, waited, state = gone_within(int(texts[1]), 3 * grace + 3)
+        result(gone, "the background process in the child's group is ended",
+               f"after {waited:.2f}s state {state}")
+    else:
+        result(False, "the background process in the child's group is ended", f"messages {texts}")
+
+
+def stop_signal(sig, via_thread=False):
+    """SIGTERM/SIGHUP to vws-handler: close 1001 to the client, the child gone. via_thread: send
+    it with kill(2) on the id of another thread of vws-handler (--blocking has reader and writer
+    threads): still a signal to the whole process, which the kernel hands to that thread if it
+    does not block it -- as it may do with any plain kill when the main thread is busy."""
     r = Raw()
     r.status()
     pid, handler = pids_line(r)
     r.send(1, b"before")
     op, payload = r.frame()
-    os.kill(handler, sig)
+    target = handler
+    if via_thread:
+        tids = sorted(int(t) for t in os.listdir(f"/proc/{handler}/task") if int(t) != handler)
+        if not tids:
+            print(f"ok - {LABEL}: signal through another thread # SKIP vws-handler has one thread")
+            r.close()
+            return
+        target = tids[0]
+        time.sleep(0.2)  # the main thread waiting in ppoll, the others in read/wait
+    os.kill(target, sig)
     try:
         msgs, code = r.messages_until_close(10)
     except Exception as e:  # noqa: BLE001
         msgs, code = [], f"{type(e).__name__}: {e}"
-    name = {15: "SIGTERM", 1: "SIGHUP"}.get(sig, str(sig))
+    name = {15: "SIGTERM", 1: "SIGHUP"}.get(sig, str(sig)) + (" (through a thread id)" if via_thread else "")
     result(payload == b"before" and code == 1001, f"{name} to vws-handler: the client gets close 1001",
            f"echo {payload!r}, close {code}")
     r.close()
@@ -605,8 +638,10 @@ def main():
         flood(int(ARGS[0]), int(ARGS[1]), ARGS[2])
     elif CASE == "flood-out":
         flood_out(int(ARGS[0]))
+    elif CASE == "grandchild":
+        grandchild(float(ARGS[0]))
     elif CASE == "stop":
-        stop_signal(int(ARGS[0]))
+        stop_signal(int(ARGS[0]), len(ARGS) > 1 and ARGS[1] == "thread")
     elif CASE == "route":
         route(ARGS[0], int(ARGS[1]), json.loads(ARGS[2]) if len(ARGS) > 2 else None)
     else:
