@@ -8,6 +8,7 @@ usage: /usr/bin/python3 ws_steps.py LABEL STEP...
   recv NAME TEXT       the next message is exactly TEXT
   recv~ NAME REGEX     the next message matches REGEX (re.search)
   sendrecv NAME TEXT   send TEXT and expect it back (an echo)
+  sendrecvsize NAME N  send a text message of N bytes and expect it back
   close NAME           close handshake; ok when it completes with 1000
   gone NAME            the connection has been ended by the other side (recv fails)
   refused URL          connecting fails (nobody listens, or the handshake is refused)
@@ -62,6 +63,11 @@ async def step(conns, op, args):
             result(True, what)
         elif op == "send":
             await asyncio.wait_for(conns[args[0]].send(args[1]), STEP)
+        elif op == "sendrecvsize":
+            ws, payload = conns[args[0]], "x" * int(args[1])
+            await asyncio.wait_for(ws.send(payload), STEP)
+            got = await asyncio.wait_for(ws.recv(), STEP)
+            result(got == payload, what, f"got {len(got)} bytes")
         elif op in ("recv", "recv~", "sendrecv"):
             ws = conns[args[0]]
             if op == "sendrecv":
@@ -102,7 +108,7 @@ async def step(conns, op, args):
         result(False, what, f"{type(e).__name__}: {e}")
 
 
-ARITY = {"open": 2, "send": 2, "recv": 2, "recv~": 2, "sendrecv": 2, "close": 1, "gone": 1,
+ARITY = {"open": 2, "send": 2, "recv": 2, "recv~": 2, "sendrecv": 2, "sendrecvsize": 2, "close": 1, "gone": 1,
          "refused": 1, "sleep": 1, "sh": 1}
 
 
