@@ -11,6 +11,7 @@ usage: /usr/bin/python3 ws_steps.py LABEL STEP...
   sendrecvsize NAME N  send a text message of N bytes and expect it back
   close NAME           close handshake; ok when it completes with 1000
   gone NAME            the connection has been ended by the other side (recv fails)
+  closedwith NAME CODE the other side closes with a Close frame carrying CODE
   refused URL          connecting fails (nobody listens, or the handshake is refused)
   sleep SECONDS        wait
   sh COMMAND           run COMMAND with bash; ok when it exits 0 (within 30 s)
@@ -87,6 +88,14 @@ async def step(conns, op, args):
                 result(False, what, f"still open, got {got!r}")
             except websockets.ConnectionClosed as e:
                 result(True, what + f" (code {e.rcvd.code if e.rcvd else 'none'})")
+        elif op == "closedwith":
+            ws = conns.pop(args[0])
+            try:
+                got = await asyncio.wait_for(ws.recv(), STEP)
+                result(False, what, f"still open, got {got!r}")
+            except websockets.ConnectionClosed as e:
+                code = e.rcvd.code if e.rcvd else None
+                result(code == int(args[1]), what, f"close code {code}")
         elif op == "refused":
             try:
                 ws = await connect(args[0])
@@ -108,7 +117,7 @@ async def step(conns, op, args):
         result(False, what, f"{type(e).__name__}: {e}")
 
 
-ARITY = {"open": 2, "send": 2, "recv": 2, "recv~": 2, "sendrecv": 2, "sendrecvsize": 2, "close": 1, "gone": 1,
+ARITY = {"open": 2, "send": 2, "recv": 2, "recv~": 2, "sendrecv": 2, "sendrecvsize": 2, "close": 1, "gone": 1, "closedwith": 2,
          "refused": 1, "sleep": 1, "sh": 1}
 
 
