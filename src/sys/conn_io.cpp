@@ -8,8 +8,10 @@
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
-#include <thread>
+#include <pthread.h>
+#include <signal.h>
 
+#include "sys/log.hpp"
 #include "vws/buffer.hpp"
 
 namespace vws::sys {
@@ -41,8 +43,8 @@ class ThreadedIo : public ConnIo {
 public:
     explicit ThreadedIo(const Endpoint& ep) : ep_(ep), event_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
     {
-        std::thread([this] { read_loop(); }).detach();
-        std::thread([this] { write_loop(); }).detach();
+        start([](void* self) -> void* { static_cast<ThreadedIo*>(self)->read_loop(); return nullptr; });
+        start([](void* self) -> void* { static_cast<ThreadedIo*>(self)->write_loop(); return nullptr; });
     }
 
     ssize_t recv(void* buf, size_t size) override
@@ -106,6 +108,27 @@ public:
 
 private:
     static constexpr size_t box_size = 256 * 1024;
+    static constexpr size_t thread_stack = 256 * 1024;  // read_loop keeps 64 KiB on it
+
+    // A detached thread with a small stack of its own (the default is
+    // RLIMIT_STACK, which softlimit -m sets to the whole memory limit) and
+    // every signal blocked, so stop signals reach the loop's ppoll, never a
+    // thread sitting in read().
+    void start(void* (*fn)(void*))
+    {
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, thread_stack);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        pthread_t t;
+        const int err = pthread_create(&t, &attr, fn, this);
+        pthread_sigmask(SIG_SETMASK, &old, nullptr);
+        pthread_attr_destroy(&attr);
+        if (err != 0) fatal(exit_code::system, "unable to start an I/O thread: %s", std::strerror(err));
+    }
 
     void wake()
     {

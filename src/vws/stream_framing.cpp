@@ -84,7 +84,9 @@ StreamDecoder::Item StreamDecoder::next_line()
     const void* nl = std::memchr(p + scanned_, '\n', buf_.size() - scanned_);
     if (!nl) {
         scanned_ = buf_.size();
-        return scanned_ > max_ ? Item{Status::too_big} : Item{};
+        // A line of exactly max_ bytes may be waiting for the LF of its CRLF.
+        const size_t allowed = max_ + (scanned_ > 0 && p[scanned_ - 1] == '\r' ? 1 : 0);
+        return scanned_ > allowed ? Item{Status::too_big} : Item{};
     }
     size_t len = static_cast<size_t>(static_cast<const uint8_t*>(nl) - p);
     pending_consume_ = len + 1;
