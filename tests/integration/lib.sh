@@ -39,13 +39,14 @@ check() {
     return 0
 }
 
-# run_helper COMMAND...: run a helper that prints its own result lines; echo them, count them
-# into this script's totals, and count a crash that printed no "not ok" as one failure.
+# run_helper COMMAND...: run a helper that prints its own result lines; show them as they come
+# (so a timeout still shows how far it got), count them into this script's totals, and count a
+# crash that printed no "not ok" as one failure.
 run_helper() {
     local out="$TMP/helper.$$.$RANDOM" rc line bad=0
-    "$@" >"$out" 2>&1 </dev/null && rc=0 || rc=$?
+    "$@" </dev/null 2>&1 | tee "$out"
+    rc=${PIPESTATUS[0]}
     while IFS= read -r line; do
-        printf '%s\n' "$line"
         case $line in
             "not ok"*) _failed=$((_failed + 1)); bad=1 ;;
             ok*"# SKIP"*) ;;

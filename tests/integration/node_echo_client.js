@@ -39,6 +39,9 @@ function connect() {
     });
     conn.closedPromise = new Promise((res) => ws.on('close', (code, reason) => {
       conn.closed = { code, reason: reason.toString() };
+      // Whoever still waits for a message or a pong will not get one: fail now, not at timeout.
+      for (const w of conn.waiters.splice(0)) w(null);
+      for (const w of conn.pongWaiters.splice(0)) w(null);
       res(conn.closed);
     }));
     ws.on('open', () => resolve(conn));
@@ -46,15 +49,16 @@ function connect() {
   }), 'connect');
 }
 
-function nextMessage(conn) {
-  if (conn.messages.length) return Promise.resolve(conn.messages.shift());
-  return new Promise((resolve) => conn.waiters.push(resolve));
+// The next message or pong; rejects at once if the connection is (or becomes) closed.
+function next(conn, queue, waiters) {
+  if (queue.length) return Promise.resolve(queue.shift());
+  if (conn.closed) return Promise.reject(new Error(`connection closed with ${conn.closed.code}`));
+  return new Promise((resolve, reject) => waiters.push((m) => (m === null
+    ? reject(new Error(`connection closed with ${conn.closed.code} '${conn.closed.reason}'`))
+    : resolve(m))));
 }
-
-function nextPong(conn) {
-  if (conn.pongs.length) return Promise.resolve(conn.pongs.shift());
-  return new Promise((resolve) => conn.pongWaiters.push(resolve));
-}
+const nextMessage = (conn) => next(conn, conn.messages, conn.waiters);
+const nextPong = (conn) => next(conn, conn.pongs, conn.pongWaiters);
 
 function textOf(n) {
   // Exactly n bytes of UTF-8 with multi-byte characters: "aé€😀" is 10 bytes.

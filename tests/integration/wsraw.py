@@ -13,7 +13,7 @@ import sys
 import time
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
-TIMEOUT = 10.0  # seconds for any one read
+TIMEOUT = 5.0  # seconds for any one answer
 
 failed = 0
 
@@ -138,10 +138,12 @@ def close_payload(code, reason=b""):
     return struct.pack("!H", code) + reason
 
 
-def read_until_close(r, deadline):
+def read_until_close(r, deadline, messages=None):
     """Frames until the server's Close; returns (messages, close code or None, reason).
-    Messages are (opcode, payload) of text/binary messages and of pongs."""
-    messages, parts, = [], []
+    Messages are (opcode, payload) of text/binary messages and of pongs, appended to messages
+    (if given) as they come, so a caller still sees them after a timeout."""
+    messages = [] if messages is None else messages
+    parts = []
     while True:
         fin, rsv, opcode, masked, payload = r.frame(deadline)
         if masked or rsv:
@@ -171,10 +173,15 @@ def expect_close(port, what, data, code, close_within=3.0, pieces=None):
                 s.sendall(piece)
             except (BrokenPipeError, ConnectionResetError):
                 break  # the server may stop reading once it has seen the fault
+        messages = []
         try:
-            messages, got, reason = read_until_close(r, time.monotonic() + TIMEOUT)
+            messages, got, reason = read_until_close(r, time.monotonic() + TIMEOUT, messages)
         except EOFError:
             result(False, what, "connection ended without a Close frame")
+            return
+        except (TimeoutError, socket.timeout):
+            result(False, what, f"no Close frame within {TIMEOUT} s; got (opcode, length) "
+                   f"{[(op, len(p)) for op, p in messages]}")
             return
         if got != code:
             result(False, what, f"expected close {code}, got close {got} {reason!r}"
