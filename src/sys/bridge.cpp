@@ -109,8 +109,12 @@ bool Bridge::read_socket()
 {
     if (ws_shut_ && !ws_dead_) return drain_socket();
     // Backpressure: a stream that is not keeping up stops us reading the peer.
+    // Our own unsent output does not, below a cap for pong floods: reading adds
+    // to it only pongs and a Close, and a peer that echoes (vws-echo) stops
+    // reading while its own output is full, so if we stopped too, neither
+    // side would move again.
     if (ws_dead_ || conn_.ended() || to_stream_.size() >= output_high_water ||
-        conn_.output_size() >= output_high_water)
+        conn_.output_size() >= 2 * output_high_water + opt_.max_message)
         return false;
     const auto space = conn_.input_space();
     const ssize_t n = io_.recv(space.data(), space.size());
@@ -190,6 +194,7 @@ bool Bridge::read_stream()
         return true;
     }
     stream_eof_ = true;
+    eof_at_ = Clock::now();
     for (auto it = decoder_.finish(); it.status != StreamDecoder::Status::none; it = decoder_.next())
         deliver(it);
     return true;
@@ -210,6 +215,7 @@ void Bridge::deliver(const StreamDecoder::Item& it)
 void Bridge::stream_fault(const char* what)
 {
     stats_.stream_fault = what;
+    stream_eof_ = true;  // nothing more from that stream can be trusted
     conn_.close(close_code::internal_error, std::string(opt_.stream_name) + " sent " + what);
     begin_child_shutdown();
 }
@@ -241,7 +247,8 @@ void Bridge::advance_endings()
         ws_dead_ = true;  // gave up on the peer
     }
     if (conn_.ended() || ws_dead_) begin_child_shutdown();
-    if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0)
+    if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0 &&
+        now >= eof_at_ + ms(opt_.eof_linger_ms))
         conn_.close(opt_.eof_close_code);  // client: our input is over
     if (child_) {
         // Output over, child still running: ask it to finish.
@@ -309,6 +316,12 @@ void Bridge::wait()
     const bool sock_in = !ws_dead_ && (ws_shut_ || (!conn_.ended() && to_stream_.size() < output_high_water));
     const bool sock_out = !ws_dead_ && conn_.output_size() > 0;
     if (sock_in || sock_out) np += io_.poll_fds(p, sock_in, sock_out);
+    // Not reading the peer (backpressure: the child is not reading): still
+    // notice when it leaves, or a flooding client that vanished would keep
+    // us waiting on a child that never reads.
+    const nfds_t hangup_at = np;
+    const bool watch_hangup = !ws_dead_ && !sock_in;
+    if (watch_hangup) p[np++] = {io_.hangup_fd(), POLLRDHUP, 0};
     const nfds_t stream_at = np;
     const bool want_stream_in = stream_in_ >= 0 && !stream_eof_ && conn_.state() == State::open;
     const bool want_stream_out = stream_out_ >= 0 && !stream_closed_ && !to_stream_.empty();
@@ -326,9 +339,16 @@ void Bridge::wait()
     if (shutdown_started_ && !child_done()) until(shutdown_at_ + (escalation_ + 1) * grace);
     if (shutdown_started_ && child_exit_seen_ && escalation_ >= 2) until(Clock::now() + ms(50));
     if (child_exit_seen_ && conn_.state() == State::open && !stream_eof_) until(exit_at_ + grace);
+    if (child_ && !child_exit_seen_ && child_->pidfd() < 0) until(Clock::now() + ms(100));  // no pidfd: poll waitpid
+    if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0)
+        until(eof_at_ + ms(opt_.eof_linger_ms));
 
     timespec ts{timeout / 1000, (timeout % 1000) * 1'000'000L};
     if (ppoll(p, np, timeout < 0 ? nullptr : &ts, &wait_mask_) <= 0) return;
+    if (watch_hangup && (p[hangup_at].revents & (POLLHUP | POLLERR | POLLRDHUP))) {
+        ws_dead_ = true;
+        out_.ending = Ending::peer_gone;
+    }
     stream_readable_ = p[stream_at].revents != 0;
     stream_writable_ = p[stream_at + 1].revents != 0;
 }

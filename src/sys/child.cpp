@@ -79,7 +79,10 @@ int Child::spawn(const ChildSpec& spec)
     fcntl(stdout_, F_SETFL, O_NONBLOCK);
     // glibc 2.36's <sys/pidfd.h> lacks C linkage for C++; the syscall is plain.
     pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
-    return pidfd_ < 0 ? errno : 0;
+    // Without pidfds (Linux < 5.3, some sandboxes, valgrind) the caller polls
+    // waitpid on a short tick instead.
+    if (pidfd_ < 0) pidfd_ = -1;
+    return 0;
 }
 
 Child::~Child()

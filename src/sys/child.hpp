@@ -30,7 +30,7 @@ public:
     pid_t pid() const { return pid_; }
     int stdin_fd() const { return stdin_; }    // ours to write, O_NONBLOCK
     int stdout_fd() const { return stdout_; }  // ours to read, O_NONBLOCK
-    int pidfd() const { return pidfd_; }       // readable once the child exits
+    int pidfd() const { return pidfd_; }       // readable once the child exits; -1 if unsupported
     void close_stdin();
     void close_stdout();
 

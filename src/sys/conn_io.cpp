@@ -99,6 +99,9 @@ public:
         while (read(event_, &drained, sizeof drained) > 0) {}
     }
 
+    // Sockets and pipes report a hang-up to poll even here; a file never does.
+    int hangup_fd() const override { return ep_.in; }
+
     int poll_fds(pollfd* out, bool, bool) override
     {
         // Any change the threads make wakes the loop; it then just retries.
@@ -199,8 +202,11 @@ private:
 
 ConnIo& open_conn_io(const Endpoint& ep, bool blocking)
 {
-    if (ep.socket && !blocking) return *new SocketIo(ep);
-    return *new ThreadedIo(ep);
+    // Held here until the process ends: threads blocked in read() may still
+    // touch it while exit() runs, so it is never destroyed (and never "lost").
+    static ConnIo* held = nullptr;
+    held = ep.socket && !blocking ? static_cast<ConnIo*>(new SocketIo(ep)) : new ThreadedIo(ep);
+    return *held;
 }
 
 } // namespace vws::sys

@@ -27,6 +27,9 @@ public:
     virtual void shutdown_write() = 0;
     // Fills up to two poll entries for the wanted directions; returns how many.
     virtual int poll_fds(pollfd* out, bool want_in, bool want_out) = 0;
+    // The descriptor to watch for a hang-up (POLLHUP, POLLERR, POLLRDHUP) while
+    // we are not reading it, or -1.
+    virtual int hangup_fd() const = 0;
 };
 
 class SocketIo : public ConnIo {
@@ -36,6 +39,7 @@ public:
     ssize_t send(const void* buf, size_t size) override;
     void shutdown_write() override;
     int poll_fds(pollfd* out, bool want_in, bool want_out) override;
+    int hangup_fd() const override { return ep_.in; }
 
 private:
     Endpoint ep_;

@@ -59,10 +59,19 @@ std::span<uint8_t> StreamDecoder::input_space()
 
 void StreamDecoder::received(size_t n) { buf_.commit(n); }
 
+StreamDecoder::Item StreamDecoder::fail(Status s)
+{
+    failed_ = true;
+    buf_.clear();
+    scanned_ = 0;
+    return {s};
+}
+
 StreamDecoder::Item StreamDecoder::next()
 {
     buf_.consume(pending_consume_);
     pending_consume_ = 0;
+    if (failed_) return {};
     if (buf_.empty()) {
         buf_.release_if_over(4 * read_block);
         return {};
@@ -86,13 +95,13 @@ StreamDecoder::Item StreamDecoder::next_line()
         scanned_ = buf_.size();
         // A line of exactly max_ bytes may be waiting for the LF of its CRLF.
         const size_t allowed = max_ + (scanned_ > 0 && p[scanned_ - 1] == '\r' ? 1 : 0);
-        return scanned_ > allowed ? Item{Status::too_big} : Item{};
+        return scanned_ > allowed ? fail(Status::too_big) : Item{};
     }
     size_t len = static_cast<size_t>(static_cast<const uint8_t*>(nl) - p);
     pending_consume_ = len + 1;
     scanned_ = 0;
     if (len > 0 && p[len - 1] == '\r') --len;
-    if (len > max_) return {Status::too_big};
+    if (len > max_) return fail(Status::too_big);
     return {Status::message, p, len};
 }
 
@@ -104,15 +113,15 @@ StreamDecoder::Item StreamDecoder::next_netstring()
     size_t i = 0;
     for (; i < avail && p[i] >= '0' && p[i] <= '9'; ++i) {
         // No leading zeros (only "0:" itself), and no length past the limit.
-        if (i == 1 && p[0] == '0') return {Status::malformed};
+        if (i == 1 && p[0] == '0') return fail(Status::malformed);
         len = len * 10 + (p[i] - '0');
-        if (len > max_) return {Status::too_big};
+        if (len > max_) return fail(Status::too_big);
     }
-    if (i == avail) return i < max_netstring_header ? Item{} : Item{Status::malformed};
-    if (i == 0 || p[i] != ':') return {Status::malformed};
+    if (i == avail) return i < max_netstring_header ? Item{} : fail(Status::malformed);
+    if (i == 0 || p[i] != ':') return fail(Status::malformed);
     const size_t total = i + 1 + static_cast<size_t>(len) + 1;
     if (avail < total) return {};
-    if (p[total - 1] != ',') return {Status::malformed};
+    if (p[total - 1] != ',') return fail(Status::malformed);
     pending_consume_ = total;
     return {Status::message, p + i + 1, static_cast<size_t>(len)};
 }
@@ -120,12 +129,12 @@ StreamDecoder::Item StreamDecoder::next_netstring()
 StreamDecoder::Item StreamDecoder::finish()
 {
     Item it = next();
-    if (it.status != Status::none) return it;
+    if (it.status != Status::none || failed_) return it;
     if (buf_.empty()) return {};
-    if (framing_ == Framing::netstring) return {Status::malformed};
+    if (framing_ == Framing::netstring) return fail(Status::malformed);
     // Line: the last line had no '\n' (websocketd drops it; we deliver it).
     const size_t len = buf_.size();
-    if (len > max_) return {Status::too_big};
+    if (len > max_) return fail(Status::too_big);
     pending_consume_ = len;
     scanned_ = 0;
     return {Status::message, buf_.data(), len};

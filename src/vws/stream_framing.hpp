@@ -49,6 +49,9 @@ public:
     // At EOF: a last line without '\n' is a message; a partial netstring is
     // malformed; otherwise none.
     Item finish();
+    // After too_big or malformed the stream is beyond repair: next() and
+    // finish() return none from then on.
+    bool failed() const { return failed_; }
     size_t buffered() const { return buf_.size(); }
 
     static constexpr size_t read_block = 64 * 1024;
@@ -56,12 +59,14 @@ public:
 private:
     Item next_line();
     Item next_netstring();
+    Item fail(Status s);
 
     Framing framing_;
     uint64_t max_;
     ByteBuffer buf_;
     size_t pending_consume_ = 0;  // the last message handed out
     size_t scanned_ = 0;          // line: bytes already searched for '\n'
+    bool failed_ = false;
 };
 
 } // namespace vws
