@@ -81,6 +81,7 @@ int main(int argc, char** argv)
     report.remote = remote_address(ep);
     Connection conn(opts.limits, opts.policy);
     Echo echo(report, opts.trusted_proxies);
-    const Outcome outcome = drive(open_conn_io(ep, opts.blocking), conn, echo, opts.timeouts);
+    const auto io = open_conn_io(ep, opts.blocking);
+    const Outcome outcome = drive(*io, conn, echo, opts.timeouts);
     return log_end(report, conn, outcome);
 }

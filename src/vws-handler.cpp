@@ -166,7 +166,8 @@ int main(int argc, char** argv)
     report.remote = remote_address(ep);
     Connection conn(s.common.limits, s.common.policy);
     Child child;
-    Bridge bridge(open_conn_io(ep, s.common.blocking), conn, s.bridge);
+    const auto io = open_conn_io(ep, s.common.blocking);
+    Bridge bridge(*io, conn, s.bridge);
 
     bridge.on_request = [&](Connection& c, Bridge& b) {
         const Request& req = c.request();

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <memory>
 #include <mutex>
 #include <pthread.h>
 #include <signal.h>
@@ -39,15 +40,20 @@ int SocketIo::poll_fds(pollfd* out, bool want_in, bool want_out)
 
 namespace {
 
-class ThreadedIo : public ConnIo {
+// The state the loop and the two threads share. Each thread holds a
+// reference of its own: a thread still blocked in read() when the program
+// is done keeps the state alive until the process ends.
+class Shared : public std::enable_shared_from_this<Shared> {
 public:
-    explicit ThreadedIo(const Endpoint& ep) : ep_(ep), event_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK))
+    explicit Shared(const Endpoint& ep) : ep_(ep), event_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
+
+    void start_threads()
     {
-        start([](void* self) -> void* { static_cast<ThreadedIo*>(self)->read_loop(); return nullptr; });
-        start([](void* self) -> void* { static_cast<ThreadedIo*>(self)->write_loop(); return nullptr; });
+        start([](Shared& s) { s.read_loop(); });
+        start([](Shared& s) { s.write_loop(); });
     }
 
-    ssize_t recv(void* buf, size_t size) override
+    ssize_t recv(void* buf, size_t size)
     {
         std::lock_guard lock(mu_);
         if (inbox_.empty()) {
@@ -66,7 +72,7 @@ public:
         return static_cast<ssize_t>(n);
     }
 
-    ssize_t send(const void* buf, size_t size) override
+    ssize_t send(const void* buf, size_t size)
     {
         std::lock_guard lock(mu_);
         if (out_error_) {
@@ -84,14 +90,14 @@ public:
         return static_cast<ssize_t>(n);
     }
 
-    void shutdown_write() override
+    void shutdown_write()
     {
         std::lock_guard lock(mu_);
         shut_ = true;
         changed_.notify_all();
     }
 
-    void begin_turn() override
+    void begin_turn()
     {
         // Reset before the turn's attempts: a change made after this keeps
         // the eventfd readable, so the wait that follows cannot miss it.
@@ -100,16 +106,15 @@ public:
     }
 
     // Sockets and pipes report a hang-up to poll even here; a file never does.
-    int hangup_fd() const override { return ep_.in; }
+    int hangup_fd() const { return ep_.in; }
 
-    int poll_fds(pollfd* out, bool, bool) override
+    int poll_fds(pollfd* out, bool, bool)
     {
         // Any change the threads make wakes the loop; it then just retries.
         out[0] = {event_, POLLIN, 0};
         return 1;
     }
 
-private:
     static constexpr size_t box_size = 256 * 1024;
     static constexpr size_t thread_stack = 256 * 1024;  // read_loop keeps 64 KiB on it
 
@@ -117,8 +122,18 @@ private:
     // RLIMIT_STACK, which softlimit -m sets to the whole memory limit) and
     // every signal blocked, so stop signals reach the loop's ppoll, never a
     // thread sitting in read().
-    void start(void* (*fn)(void*))
+    void start(void (*loop)(Shared&))
     {
+        struct Arg {
+            std::shared_ptr<Shared> self;
+            void (*loop)(Shared&);
+        };
+        auto* arg = new Arg{shared_from_this(), loop};
+        auto run = [](void* p) -> void* {
+            std::unique_ptr<Arg> a(static_cast<Arg*>(p));
+            a->loop(*a->self);
+            return nullptr;
+        };
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setstacksize(&attr, thread_stack);
@@ -127,10 +142,13 @@ private:
         sigfillset(&all);
         pthread_sigmask(SIG_SETMASK, &all, &old);
         pthread_t t;
-        const int err = pthread_create(&t, &attr, fn, this);
+        const int err = pthread_create(&t, &attr, run, arg);
         pthread_sigmask(SIG_SETMASK, &old, nullptr);
         pthread_attr_destroy(&attr);
-        if (err != 0) fatal(exit_code::system, "unable to start an I/O thread: %s", std::strerror(err));
+        if (err != 0) {
+            delete arg;
+            fatal(exit_code::system, "unable to start an I/O thread: %s", std::strerror(err));
+        }
     }
 
     void wake()
@@ -198,15 +216,26 @@ private:
     int in_error_ = 0, out_error_ = 0;
 };
 
+class ThreadedIo : public ConnIo {
+public:
+    explicit ThreadedIo(const Endpoint& ep) : s_(std::make_shared<Shared>(ep)) { s_->start_threads(); }
+    void begin_turn() override { s_->begin_turn(); }
+    ssize_t recv(void* buf, size_t size) override { return s_->recv(buf, size); }
+    ssize_t send(const void* buf, size_t size) override { return s_->send(buf, size); }
+    void shutdown_write() override { s_->shutdown_write(); }
+    int poll_fds(pollfd* out, bool in, bool o) override { return s_->poll_fds(out, in, o); }
+    int hangup_fd() const override { return s_->hangup_fd(); }
+
+private:
+    std::shared_ptr<Shared> s_;
+};
+
 } // namespace
 
-ConnIo& open_conn_io(const Endpoint& ep, bool blocking)
+std::unique_ptr<ConnIo> open_conn_io(const Endpoint& ep, bool blocking)
 {
-    // Held here until the process ends: threads blocked in read() may still
-    // touch it while exit() runs, so it is never destroyed (and never "lost").
-    static ConnIo* held = nullptr;
-    held = ep.socket && !blocking ? static_cast<ConnIo*>(new SocketIo(ep)) : new ThreadedIo(ep);
-    return *held;
+    if (ep.socket && !blocking) return std::make_unique<SocketIo>(ep);
+    return std::make_unique<ThreadedIo>(ep);
 }
 
 } // namespace vws::sys

@@ -12,6 +12,8 @@
 #include <poll.h>
 #include <sys/types.h>
 
+#include <memory>
+
 #include "sys/endpoint.hpp"
 
 namespace vws::sys {
@@ -45,9 +47,9 @@ private:
     Endpoint ep_;
 };
 
-// SocketIo for sockets; ThreadedIo for anything else or when `blocking`. The
-// threads live as long as the process (a thread blocked in read() cannot be
-// stopped), so the object is never destroyed.
-ConnIo& open_conn_io(const Endpoint& ep, bool blocking);
+// SocketIo for sockets; the threaded fallback for anything else or when
+// `blocking`. Its threads live as long as the process (a thread blocked in
+// read() cannot be stopped) and keep what they share alive on their own.
+std::unique_ptr<ConnIo> open_conn_io(const Endpoint& ep, bool blocking);
 
 } // namespace vws::sys
