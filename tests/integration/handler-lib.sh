@@ -7,7 +7,7 @@
 #   child NAME <<'SH' ... SH    write an executable /bin/sh script $TMP/NAME (its path in $CHILD)
 
 # The program under test; VWS_HANDLER overrides it (e.g. a build from another checkout).
-VWS_HANDLER=${VWS_HANDLER:-$VWS_ROOT/bin/vws-handler}
+VWS_HANDLER=${VWS_HANDLER:-$VWS_BIN/vws-handler}
 DAEMON_ENV=()
 LABEL=handler
 

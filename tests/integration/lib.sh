@@ -9,8 +9,10 @@ set -u
 
 VWS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TESTS=$VWS_ROOT/tests/integration
+# Where the programs under test are: bin/, or bin/asan/ under `make asan` (VWS_BIN).
+VWS_BIN=${VWS_BIN:-$VWS_ROOT/bin}
 # The program under test; VWS_ECHO overrides it (e.g. to try the tests against another build).
-VWS_ECHO=${VWS_ECHO:-$VWS_ROOT/bin/vws-echo}
+VWS_ECHO=${VWS_ECHO:-$VWS_BIN/vws-echo}
 # Debian's Python sees python3-websockets; the python3 first on PATH may not.
 PY=${VWS_PYTHON:-/usr/bin/python3}
 export PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

@@ -1,7 +1,7 @@
 # ops-lib.sh: helpers for the operations tests (service/, perp/, systemd units, inetd, proxies),
 # sourced after lib.sh. They run the shipped files against the real daemons on 127.0.0.1.
 
-VWS_HANDLER=${VWS_HANDLER:-$VWS_ROOT/bin/vws-handler}
+VWS_HANDLER=${VWS_HANDLER:-$VWS_BIN/vws-handler}
 STEPS=$TESTS/ws_steps.py
 
 # stage_programs: copy the programs under test into $TMP/bin (so a rebuild during the run does
