@@ -318,9 +318,11 @@ void Bridge::wait()
     if (sock_in || sock_out) np += io_.poll_fds(p, sock_in, sock_out);
     // Not reading the peer (backpressure: the child is not reading): still
     // notice when it leaves, or a flooding client that vanished would keep
-    // us waiting on a child that never reads.
+    // us waiting on a child that never reads. Only with a child: vws-client's
+    // stdout drains in time, and a server's FIN after its Close (§7.1.1) is
+    // the normal end, with our unread data and that Close still queued.
     const nfds_t hangup_at = np;
-    const bool watch_hangup = !ws_dead_ && !sock_in;
+    const bool watch_hangup = child_ && !ws_dead_ && !sock_in;
     if (watch_hangup) p[np++] = {io_.hangup_fd(), POLLRDHUP, 0};
     const nfds_t stream_at = np;
     const bool want_stream_in = stream_in_ >= 0 && !stream_eof_ && conn_.state() == State::open;

@@ -8,8 +8,8 @@
 // -> the child's stdin is closed, its process group gets SIGTERM after the
 // kill grace and SIGKILL after another; it is always reaped.
 // Without a child (vws-client's stdin/stdout): the input's end -> Close with
-// eof_close_code once all is sent; the run ends when the WebSocket has ended
-// and everything received is written out.
+// eof_close_code once all is sent and eof_linger_ms has passed; the run ends
+// when the WebSocket has ended and everything received is written out.
 #pragma once
 
 #include <functional>
@@ -31,6 +31,9 @@ struct BridgeOptions {
     uint64_t max_message = 64u << 20;
     // Without a child (vws-client): the Close code sent when the stream's input ends.
     uint16_t eof_close_code = close_code::normal;
+    // ... sent this long after the input's end (the peer may still answer), or
+    // not at all if the peer closes first.
+    int eof_linger_ms = 0;
     // Who writes the stream, in the reason of a Close for what it sent wrong.
     const char* stream_name = "child";
 };
@@ -100,7 +103,7 @@ private:
     bool child_exit_seen_ = false;
     bool shutdown_started_ = false;
     int escalation_ = 0;           // 0 none, 1 SIGTERM sent, 2 SIGKILL sent
-    detail::Clock::time_point start_, shutdown_at_, exit_at_;
+    detail::Clock::time_point start_, shutdown_at_, exit_at_, eof_at_;
     sigset_t wait_mask_;
 };
 
