@@ -59,6 +59,11 @@ int log_end(const Report& r, const Connection& conn, const Outcome& o)
         LogLine("health", LogLevel::verbose).str("remote_addr", r.remote.ip).str("path", conn.request().target);
         return code;
     }
+    if (!upgraded && o.bytes_in == 0) {
+        // Connected and left without a word: a TCP health check or a port probe.
+        LogLine("probe", LogLevel::verbose).str("remote_addr", r.remote.ip).str("ending", ending_name(o.ending));
+        return code;
+    }
     LogLine l(upgraded ? "close" : "reject");
     common_fields(l, r, conn);
     if (!upgraded) l.num("status", static_cast<uint64_t>(conn.http_status()));
