@@ -311,19 +311,19 @@ bool Bridge::finished() const
 // escalation, the grace for a grandchild holding stdout).
 void Bridge::wait()
 {
-    pollfd p[5];
+    pollfd p[6];  // connection (2), hang-up, stream (2), pidfd
     nfds_t np = 0;
     const bool sock_in = !ws_dead_ && (ws_shut_ || (!conn_.ended() && to_stream_.size() < output_high_water));
     const bool sock_out = !ws_dead_ && conn_.output_size() > 0;
     if (sock_in || sock_out) np += io_.poll_fds(p, sock_in, sock_out);
-    // Not reading the peer (backpressure: the child is not reading): still
-    // notice when it leaves, or a flooding client that vanished would keep
-    // us waiting on a child that never reads. Only with a child: vws-client's
-    // stdout drains in time, and a server's FIN after its Close (§7.1.1) is
-    // the normal end, with our unread data and that Close still queued.
+    // Not reading the peer (backpressure: the stream is not keeping up): still
+    // notice when it is gone, or a flooding client that vanished would keep us
+    // waiting on a child that never reads. Only a reset or a full hang-up
+    // counts: a FIN may follow a Close (§7.1.1) and data we still owe the
+    // stream. A peer gone by FIN is reset by our next ping.
     const nfds_t hangup_at = np;
-    const bool watch_hangup = child_ && !ws_dead_ && !sock_in;
-    if (watch_hangup) p[np++] = {io_.hangup_fd(), POLLRDHUP, 0};
+    const bool watch_hangup = !ws_dead_ && !sock_in;
+    if (watch_hangup) p[np++] = {io_.hangup_fd(), 0, 0};
     const nfds_t stream_at = np;
     const bool want_stream_in = stream_in_ >= 0 && !stream_eof_ && conn_.state() == State::open;
     const bool want_stream_out = stream_out_ >= 0 && !stream_closed_ && !to_stream_.empty();
@@ -347,7 +347,7 @@ void Bridge::wait()
 
     timespec ts{timeout / 1000, (timeout % 1000) * 1'000'000L};
     if (ppoll(p, np, timeout < 0 ? nullptr : &ts, &wait_mask_) <= 0) return;
-    if (watch_hangup && (p[hangup_at].revents & (POLLHUP | POLLERR | POLLRDHUP))) {
+    if (watch_hangup && (p[hangup_at].revents & (POLLHUP | POLLERR))) {
         ws_dead_ = true;
         out_.ending = Ending::peer_gone;
     }

@@ -58,7 +58,8 @@ void install_signal_handlers();
 
 Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t);
 
-// The output backlog above which a driver stops reading (backpressure).
-inline constexpr size_t output_high_water = 1 << 20;
+// The output backlog above which a driver stops reading (backpressure). Room
+// for a few large messages, so reading the next one overlaps sending the last.
+inline constexpr size_t output_high_water = 4 << 20;
 
 } // namespace vws::sys

@@ -7,6 +7,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
+#include <cstdint>
 #include <ctime>
 
 namespace vws::sys {
@@ -56,6 +57,37 @@ void quote(std::string& out, std::string_view v)
     out += '"';
 }
 
+// The civil date of a day count since 1970-01-01 (proleptic Gregorian, in
+// 400-year eras of 146097 days, years starting in March).
+void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d)
+{
+    days += 719468;  // 0000-03-01 to 1970-01-01
+    const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    const auto doe = static_cast<unsigned>(days - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+}
+
+// "2026-11-23T13:50:01.123Z". Not gmtime_r: glibc's reads /etc/localtime
+// first, seven syscalls on every connection's first log line.
+void utc_now(char* out, size_t size)
+{
+    timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    const int64_t secs = ts.tv_sec;
+    const int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+    const auto sod = static_cast<unsigned>(secs - days * 86400);
+    int64_t y;
+    unsigned m, d;
+    civil_from_days(days, y, m, d);
+    std::snprintf(out, size, "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", static_cast<int>(y % 10000), m % 13, d % 32,
+                  sod / 3600 % 24, sod / 60 % 60, sod % 60, static_cast<unsigned>(ts.tv_nsec / 1'000'000) % 1000);
+}
+
 } // namespace
 
 void log_init(const char* program) { program_name = program; }
@@ -83,13 +115,8 @@ LogLine::LogLine(const char* event, LogLevel level)
     : on_(enabled && (level == LogLevel::quiet || static_cast<int>(level) <= static_cast<int>(threshold)))
 {
     if (!on_) return;
-    timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    tm utc;
-    gmtime_r(&ts.tv_sec, &utc);
-    char when[40];
-    const size_t n = strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%S", &utc);
-    std::snprintf(when + n, sizeof when - n, ".%03ldZ", ts.tv_nsec / 1'000'000);
+    char when[64];
+    utc_now(when, sizeof when);
     line_.reserve(512);
     if (format == LogFormat::json) line_.push_back('{');
     str("time", when).str("program", program_name).num("pid", static_cast<uint64_t>(getpid())).str("event", event);
