@@ -21,7 +21,14 @@ public:
     void commit(size_t n) { tail_ += n; }
     void append(const void* p, size_t n);
     void consume(size_t n);
-    void clear() { head_ = tail_ = 0; }
+    void clear() { head_ = tail_ = front_ = 0; }
+    // Empties the buffer keeping n bytes free in front of the data (kept
+    // through growth), so a header can be prepended later without a copy.
+    void clear_with_headroom(size_t n);
+    size_t headroom() const { return head_; }
+    // Puts n bytes in front of the data; needs headroom() >= n.
+    void prepend(const void* p, size_t n);
+    void swap(ByteBuffer& other) noexcept;
     // Gives the memory back if it grew past keep bytes (after a burst).
     void release_if_over(size_t keep);
 
@@ -30,6 +37,7 @@ private:
     size_t cap_ = 0;
     size_t head_ = 0;
     size_t tail_ = 0;
+    size_t front_ = 0;  // headroom to keep when moving the data
 };
 
 } // namespace vws

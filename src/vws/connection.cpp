@@ -13,10 +13,13 @@
 //
 // Input is one block (64 KiB). A data frame that is whole in the block and is
 // a complete message is unmasked in place and handed out as a view: no copy.
-// Anything else (fragments, frames larger than one read) is unmasked while
-// being copied into msg_, one reused buffer, and validated as it arrives, so
-// a fault is found at the earliest byte. Control frames (at most 125 bytes)
-// are always handled whole from the block.
+// Anything else (fragments, frames larger than one read) goes to msg_, one
+// reused buffer, validated as it arrives so a fault is found at the earliest
+// byte: what the block holds is unmasked while copied, and once the block is
+// empty the driver reads the rest of a large frame straight into msg_. msg_
+// keeps room for a frame header in front, so a server that sends a message
+// it just received (an echo) hands the buffer over to the output whole.
+// Control frames (at most 125 bytes) are always handled whole from the block.
 #include "vws/connection.hpp"
 
 #include <algorithm>
@@ -29,6 +32,9 @@ namespace {
 // Buffers grown by a burst are given back once it is over.
 constexpr size_t keep_message_buffer = 1 << 20;
 constexpr size_t keep_output_buffer = 256 << 10;
+// Frames with this much left are read straight into msg_, this much a read.
+constexpr uint64_t direct_read_min = 16 << 10;
+constexpr uint64_t direct_read_max = 1 << 20;
 
 uint16_t read_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
@@ -49,6 +55,13 @@ Connection::Connection(const Limits& limits, ClientRequest req, MaskKeySource& k
 std::span<uint8_t> Connection::input_space()
 {
     if (ended()) return {};
+    // The rest of a large data frame goes straight into msg_, exactly up to
+    // its end, so the next header still lands in the block.
+    if (in_frame_ && in_begin_ == in_end_ && frame_left_ >= direct_read_min) {
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(frame_left_, direct_read_max));
+        reading_into_msg_ = true;
+        return {msg_.prepare(n), n};
+    }
     if (!in_) {
         in_cap_ = std::max(input_block, limits_.handshake.max_head + 1);
         in_.reset(new uint8_t[in_cap_]);
@@ -63,7 +76,19 @@ std::span<uint8_t> Connection::input_space()
     return {in_.get() + in_end_, in_cap_ - in_end_};
 }
 
-void Connection::received(size_t n) { in_end_ += n; }
+void Connection::received(size_t n)
+{
+    if (!reading_into_msg_) {
+        in_end_ += n;
+        return;
+    }
+    reading_into_msg_ = false;
+    uint8_t* p = msg_.data() + msg_.size();
+    if (frame_.masked) mask_phase_ = apply_mask(p, n, frame_.mask_key, mask_phase_);
+    if (msg_opcode_ == Opcode::text && !utf8_.feed(p, n)) pending_fault_ = Fault::bad_utf8;
+    msg_.commit(n);
+    frame_left_ -= n;
+}
 
 Event Connection::next_event()
 {
@@ -71,6 +96,11 @@ Event Connection::next_event()
         msg_.clear();
         msg_.release_if_over(keep_message_buffer);
         msg_ready_ = false;
+    }
+    if (pending_fault_ != Fault::none) {
+        const Fault f = pending_fault_;
+        pending_fault_ = Fault::none;
+        return failure(f);
     }
     switch (state_) {
     case State::handshake: return parse_head();
@@ -198,6 +228,7 @@ Event Connection::parse_frames()
             mask_phase_ = 0;
             if (!under_way) {
                 msg_opcode_ = frame_.opcode;
+                msg_.clear_with_headroom(max_header_size);
                 utf8_.reset();
             }
         }
@@ -290,7 +321,20 @@ void Connection::fail(Fault f)
 
 void Connection::send_message(Opcode op, const uint8_t* data, size_t size)
 {
-    if (state_ == State::open) queue_frame(op, data, size);
+    if (state_ != State::open) return;
+    if (msg_ready_ && role_ == Role::server && out_.empty() && data == msg_.data() && size == msg_.size() &&
+        msg_.headroom() >= max_header_size) {
+        // The message just assembled goes back out (an echo): put the header
+        // in front of it and make it the output, with no copy.
+        FrameHeader h;
+        h.opcode = op;
+        h.payload_len = size;
+        uint8_t header[max_header_size];
+        msg_.prepend(header, build_frame_header(h, header));
+        out_.swap(msg_);
+        return;
+    }
+    queue_frame(op, data, size);
 }
 
 void Connection::send_text(std::string_view s)

@@ -148,9 +148,12 @@ private:
     size_t mask_phase_ = 0;
     bool in_frame_ = false;
 
-    // The data message being assembled from fragments or partial reads.
+    // The data message being assembled from fragments or partial reads, with
+    // room for a frame header in front (see send_message).
     Opcode msg_opcode_ = Opcode::continuation;  // continuation: none under way
     ByteBuffer msg_;
+    bool reading_into_msg_ = false;  // input_space() handed out room in msg_
+    Fault pending_fault_ = Fault::none;  // found in received(), reported by next_event()
     Utf8Validator utf8_;
     bool msg_ready_ = false;    // msg_ was handed out: clear it on the next call
 
