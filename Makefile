@@ -1,7 +1,7 @@
 # vws: build, test, install. Read top to bottom; pattern rules do the work.
 #   make            programs and libvws.a in bin/
 #   make test       unit and integration tests (tests/run prints "N passed, N failed")
-#   make asan       the same tests, built with AddressSanitizer + UBSan in bin/asan/
+#   make asan       unit and protocol-level tests built with ASan + UBSan in bin/asan/
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; bin/fuzz/)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -55,9 +55,15 @@ test: all $(BIN)/vws-unit
 	VWS_BIN=$(abspath $(BIN)) tests/run
 
 # Sanitizers cannot link statically: the same sources, dynamically, in bin/asan/.
+# They run the unit tests and the integration tests of the programs' own
+# behaviour; the deployment tests check shipped configs (and ASan's shadow
+# memory does not fit under their softlimit -m).
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+ASAN_TESTS := unit cli session protocol handshake limits echo-tcpserver echo-blocking \
+              echo-socket-activate echo-inetd handler handler-endings handler-dir hardening client
 asan:
-	$(MAKE) BIN=bin/asan OPT="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" test
+	$(MAKE) BIN=bin/asan OPT="$(ASAN_FLAGS)" LDFLAGS="$(ASAN_FLAGS)" all bin/asan/vws-unit
+	VWS_BIN=$(abspath bin/asan) tests/run $(ASAN_TESTS)
 
 # libFuzzer targets (tests/fuzz/*.cpp), built with clang against the sources.
 FUZZ_SECONDS ?= 60
