@@ -1,6 +1,7 @@
 // vws-handler: one WebSocket connection bridged to a child program's stdin and
 // stdout, message by message (websocketd's job, done the ucspi way):
 //   tcpserver -HRl0 -D 127.0.0.1 8181 vws-handler ./chat
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -169,6 +170,17 @@ int main(int argc, char** argv)
     const auto io = open_conn_io(ep, s.common.blocking);
     Bridge bridge(*io, conn, s.bridge);
 
+    // Starts the program for this request; 0 or an errno value. Everything it
+    // builds for the child (argv, environment) is freed on return.
+    auto spawn = [&](const Request& req, const Route& route) {
+        ChildSpec spec;
+        spec.argv = s.dir.empty() ? s.argv : std::vector<std::string>{route.program};
+        spec.env = child_environment(s, ep, report.remote, req, report.protocol, route);
+        spec.close_fds = {ep.in, ep.out};
+        spec.stderr_to_null = !log_enabled();
+        report.program = spec.argv[0];
+        return child.spawn(spec);
+    };
     bridge.on_request = [&](Connection& c, Bridge& b) {
         const Request& req = c.request();
         Route route{"", "", req.path};
@@ -178,13 +190,11 @@ int main(int argc, char** argv)
             route = *found;
         }
         note_request(report, c, s.common.trusted_proxies);
-        ChildSpec spec;
-        spec.argv = s.dir.empty() ? s.argv : std::vector<std::string>{route.program};
-        spec.env = child_environment(s, ep, report.remote, req, report.protocol, route);
-        spec.close_fds = {ep.in, ep.out};
-        spec.stderr_to_null = !log_enabled();
-        report.program = spec.argv[0];
-        if (const int err = child.spawn(spec); err != 0) {
+        const int err = spawn(req, route);
+        // Give back the pages the child's environment took: memory per idle
+        // connection is what limits how many a host holds.
+        malloc_trim(0);
+        if (err != 0) {
             LogLine("spawn_failed", LogLevel::quiet).str("program", report.program).str("error", std::strerror(err));
             return c.reject(Fault::server_error);
         }
