@@ -71,11 +71,7 @@ int main(int argc, char** argv)
     }
     if (optind < argc) fatal(exit_code::usage, "unexpected argument '%s' (see --help)", argv[optind]);
 
-    const Endpoint ep = find_endpoint(opts.fd);
-    log_guard_connection(ep.in);
-    log_guard_connection(ep.out);
-    set_nodelay(ep);
-    install_signal_handlers();
+    const Endpoint ep = prepare_connection(opts);
 
     Report report;
     report.remote = remote_address(ep);

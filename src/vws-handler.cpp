@@ -157,11 +157,7 @@ int main(int argc, char** argv)
 {
     log_init("vws-handler");
     const Settings s = parse_args(argc, argv);
-    const Endpoint ep = find_endpoint(s.common.fd);
-    log_guard_connection(ep.in);
-    log_guard_connection(ep.out);
-    set_nodelay(ep);
-    install_signal_handlers();
+    const Endpoint ep = prepare_connection(s.common);
 
     Report report;
     report.remote = remote_address(ep);

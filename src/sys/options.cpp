@@ -138,4 +138,14 @@ bool parse_common_option(int opt, const char* arg, CommonOptions& o)
     }
 }
 
+Endpoint prepare_connection(const CommonOptions& o)
+{
+    const Endpoint ep = find_endpoint(o.fd);
+    log_guard_connection(ep.in);
+    log_guard_connection(ep.out);
+    set_nodelay(ep);
+    install_signal_handlers();
+    return ep;
+}
+
 } // namespace vws::sys

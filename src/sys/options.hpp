@@ -79,6 +79,11 @@ extern const char common_options_help[];
 // Applies one common option; false if opt is not one. Exits 100 on a bad value.
 bool parse_common_option(int opt, const char* arg, CommonOptions& o);
 
+// The start of every server program: finds the connection (--fd, LISTEN_FDS,
+// or fds 0/1), keeps the log off it, sets TCP_NODELAY, installs the signal
+// handlers (SIGPIPE ignored, stop signals to a 1001 close).
+Endpoint prepare_connection(const CommonOptions& o);
+
 // "65536", "64K", "16M", "1G" (powers of 1024) -> bytes; false on bad input.
 bool parse_size(const char* s, uint64_t& out);
 // "10", "0.5", "250ms" -> milliseconds; false on bad input.

@@ -116,17 +116,6 @@ bool split_target(std::string_view target, std::string& path, std::string& query
     return true;
 }
 
-void split_list(std::string_view list, std::vector<std::string>& out)
-{
-    while (!list.empty()) {
-        const size_t comma = list.find(',');
-        const std::string_view item = trim(list.substr(0, comma));
-        if (!item.empty()) out.emplace_back(item);
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-}
-
 const char* reason_phrase(int status)
 {
     switch (status) {
@@ -178,6 +167,19 @@ bool has_token(std::string_view list, std::string_view token)
         list.remove_prefix(comma + 1);
     }
     return false;
+}
+
+std::vector<std::string> split_comma_list(std::string_view list)
+{
+    std::vector<std::string> out;
+    while (!list.empty()) {
+        const size_t comma = list.find(',');
+        const std::string_view item = trim(list.substr(0, comma));
+        if (!item.empty()) out.emplace_back(item);
+        if (comma == std::string_view::npos) break;
+        list.remove_prefix(comma + 1);
+    }
+    return out;
 }
 
 bool valid_websocket_key(std::string_view s)
@@ -237,8 +239,7 @@ Fault check_upgrade(Request& out)
     int keys = 0;
     out.key = joined(out.headers, "Sec-WebSocket-Key", &keys);
     if (keys != 1 || !valid_websocket_key(out.key)) return Fault::bad_websocket_key;
-    out.protocols.clear();
-    split_list(joined(out.headers, "Sec-WebSocket-Protocol"), out.protocols);
+    out.protocols = split_comma_list(joined(out.headers, "Sec-WebSocket-Protocol"));
     return Fault::none;
 }
 

@@ -85,4 +85,8 @@ bool valid_websocket_key(std::string_view s);
 // Case-insensitive search for `token` in a comma-separated header value.
 bool has_token(std::string_view list, std::string_view token);
 
+// "a, b,c" -> {"a", "b", "c"}: the items of a comma list (a header value or
+// an option), trimmed, empty ones dropped.
+std::vector<std::string> split_comma_list(std::string_view list);
+
 } // namespace vws

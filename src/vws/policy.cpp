@@ -42,19 +42,6 @@ bool host_matches(const std::string& host, std::string_view pattern)
 
 } // namespace
 
-std::vector<std::string> split_comma_list(std::string_view list)
-{
-    std::vector<std::string> out;
-    while (!list.empty()) {
-        const size_t comma = list.find(',');
-        const std::string_view item = trim(list.substr(0, comma));
-        if (!item.empty()) out.emplace_back(item);
-        if (comma == std::string_view::npos) break;
-        list.remove_prefix(comma + 1);
-    }
-    return out;
-}
-
 bool origin_allowed(std::string_view origin, const std::vector<std::string>& allowed)
 {
     if (allowed.empty()) return true;

@@ -38,7 +38,4 @@ bool origin_allowed(std::string_view origin, const std::vector<std::string>& all
 // trusted proxies; else X-Real-IP; else empty.
 std::string forwarded_client(const Request& req, const std::vector<std::string>& trusted);
 
-// "a, b,c" -> {"a", "b", "c"}: a comma list from an option value.
-std::vector<std::string> split_comma_list(std::string_view list);
-
 } // namespace vws
