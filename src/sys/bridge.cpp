@@ -168,9 +168,12 @@ bool Bridge::write_stream()
     stream_writable_ = false;
     if (n < 0 && would_block(errno)) return false;
     if (n < 0) {
-        // The child closed its stdin (EPIPE): what it was sent is dropped.
+        // The child closed its stdin (EPIPE): what it was sent is dropped; it
+        // may still have things to say. Without a child (vws-client | head)
+        // nobody is listening any more: say so to the peer.
         to_stream_.clear();
         stream_closed_ = true;
+        if (!child_) conn_.close(close_code::going_away, "output closed");
         return true;
     }
     to_stream_.consume(static_cast<size_t>(n));

@@ -117,7 +117,7 @@ void handle_stop(Connection& c, Outcome& out)
 {
     if (!stop_requested || out.signalled) return;
     out.signalled = true;
-    c.close(close_code::going_away, "server shutting down");
+    c.close(close_code::going_away, "shutting down");
 }
 
 Ending ending_of(const Connection& c)
