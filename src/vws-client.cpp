@@ -334,9 +334,7 @@ int main(int argc, char** argv)
     std::string whole;
     if (s.one_message) whole = read_all_stdin(s);
 
-    const Endpoint ep = open_connection(s, deadline);
-    log_guard_connection(ep.in);
-    log_guard_connection(ep.out);
+    const Endpoint ep = open_connection(s, deadline);  // never our stderr: no log guard
     install_signal_handlers();
 
     ClientRequest req;

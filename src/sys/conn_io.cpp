@@ -97,12 +97,14 @@ public:
         changed_.notify_all();
     }
 
-    void begin_turn()
+    bool begin_turn()
     {
         // Reset before the turn's attempts: a change made after this keeps
         // the eventfd readable, so the wait that follows cannot miss it.
-        uint64_t drained;
-        while (read(event_, &drained, sizeof drained) > 0) {}
+        uint64_t count;
+        bool woken = false;
+        while (read(event_, &count, sizeof count) > 0) woken = true;
+        return woken;
     }
 
     // Sockets and pipes report a hang-up to poll even here; a file never does.
@@ -219,7 +221,7 @@ public:
 class ThreadedIo : public ConnIo {
 public:
     explicit ThreadedIo(const Endpoint& ep) : s_(std::make_shared<Shared>(ep)) { s_->start_threads(); }
-    void begin_turn() override { s_->begin_turn(); }
+    bool begin_turn() override { return s_->begin_turn(); }
     ssize_t recv(void* buf, size_t size) override { return s_->recv(buf, size); }
     ssize_t send(const void* buf, size_t size) override { return s_->send(buf, size); }
     void shutdown_write() override { s_->shutdown_write(); }

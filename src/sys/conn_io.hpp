@@ -21,8 +21,10 @@ namespace vws::sys {
 class ConnIo {
 public:
     virtual ~ConnIo() = default;
-    // Called at the start of each loop turn, before any recv or send.
-    virtual void begin_turn() {}
+    // Called at the start of each loop turn, before any recv or send; true
+    // when something may have arrived since the last turn that poll would
+    // not show again (the threaded fallback's wake-ups).
+    virtual bool begin_turn() { return false; }
     virtual ssize_t recv(void* buf, size_t size) = 0;
     virtual ssize_t send(const void* buf, size_t size) = 0;
     // No more sends: the peer sees EOF once everything sent is written.

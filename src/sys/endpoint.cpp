@@ -20,8 +20,6 @@ namespace {
 
 constexpr int sd_listen_fds_start = 3;  // sd_listen_fds(3)
 
-bool valid_fd(int fd) { return fcntl(fd, F_GETFD) != -1; }
-
 const char* env_or(const char* name, const char* fallback)
 {
     const char* v = std::getenv(name);
@@ -54,9 +52,17 @@ Endpoint find_endpoint(int fd_option)
             fatal(exit_code::usage, "LISTEN_FDS=%s: expected one connection (use Accept=yes)", fds);
         e.in = e.out = sd_listen_fds_start;
     }
-    if (!valid_fd(e.in) || !valid_fd(e.out))
-        fatal(exit_code::usage, "no connection on fd %d/%d: %s", e.in, e.out, std::strerror(EBADF));
-    e.socket = is_socket(e.in) && is_socket(e.out);
+    struct stat in, out;
+    if (fstat(e.in, &in) != 0 || fstat(e.out, &out) != 0)
+        fatal(exit_code::usage, "no connection on fd %d/%d: %s", e.in, e.out, std::strerror(errno));
+    e.socket = S_ISSOCK(in.st_mode) && S_ISSOCK(out.st_mode);
+    // tcpserver and inetd pass one socket as two descriptors: use one, so
+    // there is one thing to poll and to set options on.
+    if (e.socket && in.st_dev == out.st_dev && in.st_ino == out.st_ino) e.out = e.in;
+    e.dev = in.st_dev;
+    e.ino = in.st_ino;
+    e.out_dev = out.st_dev;
+    e.out_ino = out.st_ino;
     return e;
 }
 

@@ -4,6 +4,8 @@
 // status flags: they may be shared with whoever started us.
 #pragma once
 
+#include <sys/types.h>
+
 #include <string>
 
 namespace vws::sys {
@@ -12,6 +14,9 @@ struct Endpoint {
     int in = 0;
     int out = 1;
     bool socket = false;  // both ends are sockets: recv/send with MSG_DONTWAIT work
+    // What the descriptors are (st_dev, st_ino), to tell fd 2 apart from them.
+    dev_t dev = 0, out_dev = 0;
+    ino_t ino = 0, out_ino = 0;
 };
 
 // fd_option: the --fd value, or -1. Clears LISTEN_FDS/LISTEN_PID/LISTEN_FDNAMES

@@ -14,6 +14,7 @@ namespace vws::sys {
 
 namespace {
 const char* program_name = "vws";
+uint64_t pid = 0;  // ours, asked once
 LogFormat format = LogFormat::logfmt;
 LogLevel threshold = LogLevel::normal;
 bool enabled = true;
@@ -90,7 +91,11 @@ void utc_now(char* out, size_t size)
 
 } // namespace
 
-void log_init(const char* program) { program_name = program; }
+void log_init(const char* program)
+{
+    program_name = program;
+    pid = static_cast<uint64_t>(getpid());
+}
 
 void log_configure(LogFormat f, LogLevel level)
 {
@@ -98,14 +103,14 @@ void log_configure(LogFormat f, LogLevel level)
     threshold = level;
 }
 
-void log_guard_connection(int fd)
+void log_guard_connection(dev_t dev, ino_t ino)
 {
-    struct stat a, b;
-    if (fstat(2, &a) != 0) {
+    struct stat st;
+    if (fstat(2, &st) != 0) {
         enabled = false;  // no stderr at all
         return;
     }
-    if (fstat(fd, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino) enabled = false;
+    if (st.st_dev == dev && st.st_ino == ino) enabled = false;
 }
 
 bool log_enabled() { return enabled; }
@@ -119,7 +124,7 @@ LogLine::LogLine(const char* event, LogLevel level)
     utc_now(when, sizeof when);
     line_.reserve(512);
     if (format == LogFormat::json) line_.push_back('{');
-    str("time", when).str("program", program_name).num("pid", static_cast<uint64_t>(getpid())).str("event", event);
+    str("time", when).str("program", program_name).num("pid", pid).str("event", event);
 }
 
 LogLine::~LogLine()

@@ -6,6 +6,8 @@
 // puts the socket on fd 2 too).
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -17,8 +19,9 @@ enum class LogLevel : uint8_t { quiet, normal, verbose };
 
 void log_init(const char* program);
 void log_configure(LogFormat format, LogLevel level);
-// Turns logging off if fd 2 is the same open file as fd (the connection).
-void log_guard_connection(int fd);
+// Turns logging off if fd 2 is the connection itself (st_dev, st_ino), as
+// classic inetd makes it.
+void log_guard_connection(dev_t dev, ino_t ino);
 bool log_enabled();
 bool log_verbose();
 

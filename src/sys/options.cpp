@@ -141,8 +141,8 @@ bool parse_common_option(int opt, const char* arg, CommonOptions& o)
 Endpoint prepare_connection(const CommonOptions& o)
 {
     const Endpoint ep = find_endpoint(o.fd);
-    log_guard_connection(ep.in);
-    log_guard_connection(ep.out);
+    log_guard_connection(ep.dev, ep.ino);
+    log_guard_connection(ep.out_dev, ep.out_ino);
     set_nodelay(ep);
     install_signal_handlers();
     return ep;

@@ -80,8 +80,12 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
     Deadlines deadlines(t, Clock::now());
     RateLimit rate(t.max_rate);
     bool eof = false;
+    // A read that did not fill the buffer has most likely emptied the socket:
+    // then wait before reading again, rather than spend a recv on EAGAIN
+    // (one syscall less per message when messages come one at a time).
+    bool drained = false;
     for (;;) {
-        io.begin_turn();
+        if (io.begin_turn()) drained = false;
         handle_stop(conn, out);
         deadlines.observe(conn, Clock::now());
 
@@ -103,11 +107,12 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
 
         // Backpressure: a peer that does not read stops us reading it.
         const bool want_read = !conn.ended() && conn.output_size() < output_high_water;
-        if (want_read) {
+        if (want_read && !drained) {
             const auto space = conn.input_space();
             const ssize_t n = io.recv(space.data(), space.size());
             const Io r = classify(n, errno);
             if (r == Io::progress) {
+                drained = static_cast<size_t>(n) < space.size();
                 out.bytes_in += static_cast<uint64_t>(n);
                 conn.received(static_cast<size_t>(n));
                 deadlines.input(Clock::now());
@@ -131,6 +136,7 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
             break;
         }
         wait(io, want_read, conn.output_size() > 0, deadlines.wait_ms(conn, now), wait_mask);
+        drained = false;
     }
     sigprocmask(SIG_UNBLOCK, &stop_signals, nullptr);
     return out;
