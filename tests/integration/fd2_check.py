@@ -13,18 +13,12 @@ import struct
 import sys
 import time
 
+import tap
+
 PORT, LABEL = int(sys.argv[1]), sys.argv[2]
 FORBIDDEN = [w.encode() for w in ["event=", "program=vws"] + sys.argv[3:]]
 PING = b"fd2-check-message"
-failed = 0
-
-
-def result(good, what, why=""):
-    global failed
-    print(f"ok - {LABEL}: {what}" if good else
-          f"not ok - {LABEL}: {what}" + (f" ({why})" if why else ""))
-    failed += 0 if good else 1
-    sys.stdout.flush()
+result = tap.labelled(LABEL)
 
 
 def masked_frame(opcode, payload):
@@ -103,4 +97,4 @@ def main():
 
 
 main()
-sys.exit(1 if failed else 0)
+tap.done()

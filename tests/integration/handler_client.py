@@ -17,22 +17,13 @@ import time
 
 import websockets
 
+import tap
+
 CASE, PORT, LABEL = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ARGS = sys.argv[4:]
 URL = f"ws://127.0.0.1:{PORT}/"
 STEP = 30.0  # seconds for any one exchange
-failed = 0
-
-
-def result(good, what, why=""):
-    global failed
-    if good:
-        print(f"ok - {LABEL}: {what}")
-    else:
-        failed += 1
-        print(f"not ok - {LABEL}: {what}" + (f" ({why})" if why else ""))
-    sys.stdout.flush()
-    return good
+result = tap.labelled(LABEL)
 
 
 def describe(x):
@@ -647,7 +638,7 @@ def main():
     else:
         print(f"handler_client.py: unknown case {CASE}", file=sys.stderr)
         sys.exit(100)
-    sys.exit(1 if failed else 0)
+    tap.done()
 
 
 if __name__ == "__main__":

@@ -29,14 +29,11 @@ import struct
 import sys
 import time
 
+import tap
 import wsraw
 from wsraw import Reader, TIMEOUT, accept_of, connect, frame, close_payload
 
 KEY = "x3JJHMbDL1EzLkh9GBhXDw=="
-
-
-def result(good, what, why=""):
-    wsraw.result(good, f"{LABEL}: {what}", why)
 
 
 def req(method="GET", path="/", version="HTTP/1.1", drop=(), replace=None, extra=()):
@@ -587,5 +584,6 @@ CASES = {
 
 if __name__ == "__main__":
     name, PORT, LABEL = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    result = tap.labelled(LABEL)
     CASES[name](*sys.argv[4:])
-    sys.exit(1 if wsraw.failed else 0)
+    tap.done()

@@ -14,16 +14,10 @@ import time
 
 import websockets
 
+import tap
+
 PORT, LABEL, N, SECONDS = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
-failed = 0
-
-
-def result(good, what, why=""):
-    global failed
-    if not good:
-        failed += 1
-    print(("ok - " if good else "not ok - ") + f"{LABEL}: {what}" + (f" ({why})" if why and not good else ""))
-    sys.stdout.flush()
+result = tap.labelled(LABEL)
 
 
 async def one(i, opened, go):
@@ -81,4 +75,4 @@ async def main():
 
 
 asyncio.run(main())
-sys.exit(1 if failed else 0)
+tap.done()

@@ -6,9 +6,11 @@ import struct
 import sys
 import time
 
-from wsraw import (accept_of, close_payload, connect, expect_close, expect_echo, frame,
-                   request, result, Reader, TIMEOUT)
+import tap
 import wsraw
+from tap import result
+from wsraw import (accept_of, close_payload, connect, expect_close, expect_echo, frame,
+                   request, Reader, TIMEOUT)
 
 PORT = int(sys.argv[1])
 TEXT, BINARY, CONT, CLOSE, PING, PONG = 1, 2, 0, 8, 9, 10
@@ -123,4 +125,4 @@ def _empty_close():
 handshake_accept()
 violations()
 valid()
-sys.exit(1 if wsraw.failed else 0)
+tap.done()

@@ -8,20 +8,12 @@ import sys
 
 import websockets
 
+import tap
+
 URL, LABEL = sys.argv[1], sys.argv[2]
 SIZES = [0, 1, 125, 126, 127, 65535, 65536, 16 * 1024 * 1024]
 STEP = 30  # seconds allowed for any one case
-failed = 0
-
-
-def result(good, what, why=""):
-    global failed
-    if good:
-        print(f"ok - {LABEL}: {what}")
-    else:
-        failed += 1
-        print(f"not ok - {LABEL}: {what}" + (f" ({why})" if why else ""))
-    sys.stdout.flush()
+result = tap.labelled(LABEL)
 
 
 def text_of(n):
@@ -106,4 +98,4 @@ async def close_case(ws, code, reason):
 
 
 asyncio.run(main())
-sys.exit(1 if failed else 0)
+tap.done()

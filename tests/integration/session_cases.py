@@ -9,8 +9,9 @@ import subprocess
 import sys
 import time
 
-import wsraw
-from wsraw import Reader, TIMEOUT, close_payload, frame, read_until_close, request, result
+import tap
+from tap import result
+from wsraw import Reader, TIMEOUT, close_payload, frame, read_until_close, request
 
 ECHO = sys.argv[1]
 
@@ -118,4 +119,4 @@ run("exit 98 after a refused handshake (405)", 98, [], bad_handshake)
 run("--idle-timeout 1: the process ends", None, ["--idle-timeout", "1"], idle)
 run("--close-timeout 1: the process ends", None, ["--idle-timeout", "1", "--close-timeout", "1"],
     idle_no_answer)
-sys.exit(1 if wsraw.failed else 0)
+tap.done()

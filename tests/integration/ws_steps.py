@@ -27,18 +27,11 @@ import sys
 
 import websockets
 
+import tap
+
+LABEL = sys.argv[1]
 STEP = float(os.environ.get("WS_STEP_TIMEOUT", "15"))
-failed = 0
-
-
-def result(good, what, why=""):
-    global failed
-    if good:
-        print(f"ok - {LABEL}: {what}")
-    else:
-        failed += 1
-        print(f"not ok - {LABEL}: {what}" + (f" ({why})" if why else ""))
-    sys.stdout.flush()
+result = tap.labelled(LABEL)
 
 
 def ssl_for(url):
@@ -136,6 +129,5 @@ async def main(argv):
         await ws.close()
 
 
-LABEL = sys.argv[1]
 asyncio.run(main(sys.argv[2:]))
-sys.exit(1 if failed else 0)
+tap.done()

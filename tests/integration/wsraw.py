@@ -9,23 +9,12 @@ import hashlib
 import os
 import socket
 import struct
-import sys
 import time
+
+from tap import result
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TIMEOUT = 5.0  # seconds for any one answer
-
-failed = 0
-
-
-def result(good, what, why=""):
-    global failed
-    if good:
-        print(f"ok - {what}")
-    else:
-        failed += 1
-        print(f"not ok - {what}" + (f" ({why})" if why else ""))
-    sys.stdout.flush()
 
 
 def accept_of(key):
