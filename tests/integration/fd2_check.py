@@ -14,6 +14,7 @@ import sys
 import time
 
 import tap
+from wsraw import request
 
 PORT, LABEL = int(sys.argv[1]), sys.argv[2]
 FORBIDDEN = [w.encode() for w in ["event=", "program=vws"] + sys.argv[3:]]
@@ -66,9 +67,7 @@ def main():
     deadline = time.monotonic() + 10
     key = base64.b64encode(os.urandom(16)).decode()
     sock = socket.create_connection(("127.0.0.1", PORT), timeout=10)
-    sock.sendall((f"GET /fd2 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-                  f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
-                  f"Sec-WebSocket-Version: 13\r\n\r\n").encode())
+    sock.sendall(request(key, "/fd2"))
     stream, eof = read_until(sock, b"", lambda s: b"\r\n\r\n" in s, deadline)
     head, _, rest = stream.partition(b"\r\n\r\n")
     result(head.startswith(b"HTTP/1.1 101 "), "the answer starts with HTTP/1.1 101", repr(head[:80]))

@@ -18,6 +18,7 @@ import time
 import websockets
 
 import tap
+import wsraw
 
 CASE, PORT, LABEL = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 ARGS = sys.argv[4:]
@@ -106,9 +107,7 @@ class Raw:
         self.s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.buf = b""
         key = base64.b64encode(os.urandom(16)).decode()
-        lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{PORT}", "Upgrade: websocket",
-                 "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
-        self.s.sendall(("\r\n".join(lines + list(headers)) + "\r\n\r\n").encode("latin-1"))
+        self.s.sendall(wsraw.request(key, path, headers, host=f"127.0.0.1:{PORT}"))
 
     def fill(self, deadline):
         left = deadline - time.monotonic()

@@ -4,48 +4,25 @@ ends; good variants get 101. With --slow, a client that never finishes its reque
 usage: /usr/bin/python3 handshake_cases.py PORT
        /usr/bin/python3 handshake_cases.py --slow PORT SECONDS
 """
-import socket
 import sys
 import time
 
 import tap
+import wsraw
 from tap import result
-from wsraw import Reader, TIMEOUT, accept_of, connect
+from wsraw import Reader, accept_of, connect, request
 
 KEY = "x3JJHMbDL1EzLkh9GBhXDw=="
 
 
-def req(method="GET", version="HTTP/1.1", drop=(), replace=None, extra=()):
-    headers = {"Host": "127.0.0.1", "Upgrade": "websocket", "Connection": "Upgrade",
-               "Sec-WebSocket-Key": KEY, "Sec-WebSocket-Version": "13"}
-    for name in drop:
-        del headers[name]
-    headers.update(replace or {})
-    lines = [f"{method} /chat {version}"] + [f"{k}: {v}" for k, v in headers.items()] + list(extra)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+def req(**kw):
+    return request(KEY, "/chat", **kw)
 
 
 def answer(data):
     """Send a request; return (status, headers dict, connection ended within 3 s after head)."""
-    s = connect(PORT)
-    try:
-        try:
-            s.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        r = Reader(s)
-        head = r.head(time.monotonic() + TIMEOUT)
-        lines = head.split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {}
-        for line in lines[1:]:
-            if line:
-                k, _, v = line.partition(":")
-                headers[k.strip().lower()] = v.strip()
-        ended = status == 101 or r.closed(3.0)
-        return status, headers, ended
-    finally:
-        s.close()
+    status, headers, _, ended = wsraw.answer(PORT, data, body=False)
+    return status, {k: v[-1] for k, v in headers.items()}, ended
 
 
 def case(what, data, status, check=None):

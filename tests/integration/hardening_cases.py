@@ -31,52 +31,19 @@ import time
 
 import tap
 import wsraw
-from wsraw import Reader, TIMEOUT, accept_of, connect, frame, close_payload
+from wsraw import TIMEOUT, accept_of, connect, frame, close_payload, request
 
 KEY = "x3JJHMbDL1EzLkh9GBhXDw=="
 
 
-def req(method="GET", path="/", version="HTTP/1.1", drop=(), replace=None, extra=()):
-    headers = {"Host": "127.0.0.1", "Upgrade": "websocket", "Connection": "Upgrade",
-               "Sec-WebSocket-Key": KEY, "Sec-WebSocket-Version": "13"}
-    for name in drop:
-        del headers[name]
-    headers.update(replace or {})
-    lines = [f"{method} {path} {version}"] + [f"{k}: {v}" for k, v in headers.items()] + list(extra)
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
-
-
-def answer(data):
-    """Send a request; return (status, headers, body, connection ended within 3 s)."""
-    s = connect(PORT)
-    try:
-        try:
-            s.sendall(data)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        r = Reader(s)
-        head = r.head(time.monotonic() + TIMEOUT)
-        lines = head.split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {}
-        for line in lines[1:]:
-            if line:
-                k, _, v = line.partition(":")
-                headers.setdefault(k.strip().lower(), []).append(v.strip())
-        body = b""
-        n = int(headers.get("content-length", ["0"])[0])
-        if status != 101 and n:
-            body = r.take(n, time.monotonic() + TIMEOUT)
-        ended = status == 101 or r.closed(3.0)
-        return status, headers, body, ended
-    finally:
-        s.close()
+def req(path="/", **kw):
+    return request(KEY, path, **kw)
 
 
 def case(what, data, status, want_headers=None, absent=(), body=None):
     """want_headers: {name: value} that must be in the answer; absent: names that must not."""
     try:
-        got, headers, got_body, ended = answer(data)
+        got, headers, got_body, ended = wsraw.answer(PORT, data)
     except Exception as e:  # noqa: BLE001
         result(False, what, f"{type(e).__name__}: {e}")
         return
@@ -176,13 +143,7 @@ def slowloris(seconds):
 
 
 def upgrade(path="/", extra=()):
-    s = connect(PORT)
-    s.sendall(req(path=path, extra=extra))
-    r = Reader(s)
-    head = r.head(time.monotonic() + TIMEOUT)
-    if not head.startswith("HTTP/1.1 101"):
-        raise RuntimeError("handshake answered: " + head.split("\r\n")[0])
-    return s, r
+    return wsraw.upgrade(PORT, req(path=path, extra=extra))
 
 
 def too_big():

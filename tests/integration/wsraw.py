@@ -2,7 +2,8 @@
 
 Frames are built byte by byte (any opcode, RSV bits, mask or none, any length field), and the
 server's answer is read with a deadline: its Close frame's code and then the end of the TCP
-connection. Shared by the protocol, limits and handshake tests.
+connection. Shared by the protocol, limits, session, handshake and hardening tests; the
+handshake request is built here for every raw-socket helper.
 """
 import base64
 import hashlib
@@ -21,10 +22,16 @@ def accept_of(key):
     return base64.b64encode(hashlib.sha1(key.encode() + GUID).digest()).decode()
 
 
-def request(key="dGhlIHNhbXBsZSBub25jZQ==", path="/", extra=()):
-    lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1", "Upgrade: websocket",
-             "Connection: Upgrade", f"Sec-WebSocket-Key: {key}", "Sec-WebSocket-Version: 13"]
-    lines += list(extra)
+def request(key="dGhlIHNhbXBsZSBub25jZQ==", path="/", extra=(), method="GET", version="HTTP/1.1",
+            drop=(), replace=None, host="127.0.0.1"):
+    """A handshake request: the five required headers (less drop; replace's values in place of
+    theirs, or added after them), then the extra lines as given."""
+    headers = {"Host": host, "Upgrade": "websocket", "Connection": "Upgrade",
+               "Sec-WebSocket-Key": key, "Sec-WebSocket-Version": "13"}
+    for name in drop:
+        del headers[name]
+    headers.update(replace or {})
+    lines = [f"{method} {path} {version}"] + [f"{k}: {v}" for k, v in headers.items()] + list(extra)
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
@@ -112,15 +119,43 @@ def frame(opcode, payload=b"", fin=True, rsv=0, mask=True, length=None):
     return head + key + bytes(c ^ key[i % 4] for i, c in enumerate(payload))
 
 
-def upgrade(port):
-    """Connect and complete the handshake; returns (sock, reader)."""
+def upgrade(port, data=None):
+    """Connect and complete the handshake (data, or request()); returns (sock, reader)."""
     s = connect(port)
-    s.sendall(request())
+    s.sendall(data or request())
     r = Reader(s)
     head = r.head(time.monotonic() + TIMEOUT)
     if not head.startswith("HTTP/1.1 101"):
         raise RuntimeError("handshake answered: " + head.split("\r\n")[0])
     return s, r
+
+
+def answer(port, data, body=True):
+    """Send data (a request) and read the answer: (status, {lower-case header name: [values]},
+    body (when asked for and not 101), whether the connection ended within 3 s)."""
+    s = connect(port)
+    try:
+        try:
+            s.sendall(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        r = Reader(s)
+        head = r.head(time.monotonic() + TIMEOUT)
+        lines = head.split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                k, _, v = line.partition(":")
+                headers.setdefault(k.strip().lower(), []).append(v.strip())
+        content = b""
+        n = int(headers.get("content-length", ["0"])[0]) if body else 0
+        if status != 101 and n:
+            content = r.take(n, time.monotonic() + TIMEOUT)
+        ended = status == 101 or r.closed(3.0)
+        return status, headers, content, ended
+    finally:
+        s.close()
 
 
 def close_payload(code, reason=b""):
