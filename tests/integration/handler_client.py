@@ -65,6 +65,12 @@ def gone_within(pid, seconds):
     return state is False, time.monotonic() - t0, state
 
 
+def expect_gone(pid, seconds, what):
+    """One result: pid is gone (reaped) within seconds."""
+    gone, waited, state = gone_within(pid, seconds)
+    result(gone, what, f"after {waited:.2f}s state {state}")
+
+
 def rss_kib(pid):
     try:
         with open(f"/proc/{pid}/status") as f:
@@ -452,12 +458,8 @@ def drop(mode):
     if mode == "rst":
         r.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     r.close()
-    gone, waited, state = gone_within(pid, 8)
-    result(gone, f"client drops TCP ({mode}) mid-message: child {pid} gone and reaped",
-           f"after {waited:.2f}s state {state}")
-    gone, waited, state = gone_within(handler, 8)
-    result(gone, f"client drops TCP ({mode}) mid-message: vws-handler {handler} ends",
-           f"after {waited:.2f}s state {state}")
+    expect_gone(pid, 8, f"client drops TCP ({mode}) mid-message: child {pid} gone and reaped")
+    expect_gone(handler, 8, f"client drops TCP ({mode}) mid-message: vws-handler {handler} ends")
     return pid
 
 
@@ -493,12 +495,8 @@ def flood(total_mb, bound_mb, how):
     if how == "rst":
         r.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     r.close()
-    gone, waited, state = gone_within(pid, 10)
-    result(gone, f"flood: child gone within 10 s after the client left ({how})",
-           f"after {waited:.2f}s state {state}")
-    gone, waited, state = gone_within(handler, 3)
-    result(gone, f"flood: vws-handler ends after the client left ({how})",
-           f"after {waited:.2f}s state {state}")
+    expect_gone(pid, 10, f"flood: child gone within 10 s after the client left ({how})")
+    expect_gone(handler, 3, f"flood: vws-handler ends after the client left ({how})")
 
 
 def flood_out(bound_mb):
@@ -521,8 +519,7 @@ def flood_out(bound_mb):
         result(False, "flood out: messages still flow after", f"{type(e).__name__}: {e}")
     r.s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     r.close()
-    gone, waited, state = gone_within(pid, 10)
-    result(gone, "flood out: child gone after the client left", f"after {waited:.2f}s state {state}")
+    expect_gone(pid, 10, "flood out: child gone after the client left")
 
 
 def grandchild(grace):
@@ -539,9 +536,7 @@ def grandchild(grace):
            "child exits 0, a background process keeps stdout: close 1000 after about the grace",
            f"messages {texts}, close {code} after {took:.2f}s")
     if len(texts) >= 2 and texts[1].isdigit():
-        gone, waited, state = gone_within(int(texts[1]), 3 * grace + 3)
-        result(gone, "the background process in the child's group is ended",
-               f"after {waited:.2f}s state {state}")
+        expect_gone(int(texts[1]), 3 * grace + 3, "the background process in the child's group is ended")
     else:
         result(False, "the background process in the child's group is ended", f"messages {texts}")
 
@@ -574,10 +569,8 @@ def stop_signal(sig, via_thread=False):
     result(payload == b"before" and code == 1001, f"{name} to vws-handler: the client gets close 1001",
            f"echo {payload!r}, close {code}")
     r.close()
-    gone, waited, state = gone_within(pid, 10)
-    result(gone, f"{name} to vws-handler: child gone", f"after {waited:.2f}s state {state}")
-    gone, waited, state = gone_within(handler, 3)
-    result(gone, f"{name} to vws-handler: vws-handler ends within 3 s", f"after {waited:.2f}s state {state}")
+    expect_gone(pid, 10, f"{name} to vws-handler: child gone")
+    expect_gone(handler, 3, f"{name} to vws-handler: vws-handler ends within 3 s")
 
 
 # ---------------------------------------------------------------- --dir
