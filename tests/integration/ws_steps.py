@@ -74,21 +74,17 @@ async def step(conns, op, args):
             ws = conns.pop(args[0])
             await asyncio.wait_for(ws.close(), STEP)
             result(ws.close_code == 1000, what, f"close code {ws.close_code}")
-        elif op == "gone":
-            ws = conns.pop(args[0])
-            try:
-                got = await asyncio.wait_for(ws.recv(), STEP)
-                result(False, what, f"still open, got {got!r}")
-            except websockets.ConnectionClosed as e:
-                result(True, what + f" (code {e.rcvd.code if e.rcvd else 'none'})")
-        elif op == "closedwith":
+        elif op in ("gone", "closedwith"):
             ws = conns.pop(args[0])
             try:
                 got = await asyncio.wait_for(ws.recv(), STEP)
                 result(False, what, f"still open, got {got!r}")
             except websockets.ConnectionClosed as e:
                 code = e.rcvd.code if e.rcvd else None
-                result(code == int(args[1]), what, f"close code {code}")
+                if op == "gone":
+                    result(True, what + f" (code {'none' if code is None else code})")
+                else:
+                    result(code == int(args[1]), what, f"close code {code}")
         elif op == "refused":
             try:
                 ws = await connect(args[0])
