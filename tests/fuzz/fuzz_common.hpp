@@ -4,7 +4,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <vector>
+
+#include "vws/connection.hpp"
 
 namespace fuzz {
 
@@ -22,6 +25,39 @@ inline std::vector<size_t> cut_points(const uint8_t*& data, size_t& size)
         --size;
     }
     return cuts;
+}
+
+// Feeds n bytes to conn through input_space()/received(), handing every event
+// to on_event and discarding the output as if it were sent.
+template <class OnEvent>
+void feed(vws::Connection& conn, const uint8_t* p, size_t n, OnEvent on_event)
+{
+    while (n > 0) {
+        const auto space = conn.input_space();
+        if (space.empty()) return;
+        const size_t take = n < space.size() ? n : space.size();
+        std::memcpy(space.data(), p, take);
+        conn.received(take);
+        p += take;
+        n -= take;
+        for (vws::Event e = conn.next_event(); e.type != vws::EventType::none; e = conn.next_event())
+            on_event(conn, e);
+        conn.sent(conn.output().size());
+    }
+}
+
+// Feeds data whole, or cut at `cuts`.
+template <class OnEvent>
+void feed_cut(vws::Connection& conn, const uint8_t* data, size_t size, const std::vector<size_t>& cuts,
+              OnEvent on_event)
+{
+    size_t at = 0;
+    for (size_t cut : cuts) {
+        const size_t n = cut < size - at ? cut : size - at;
+        feed(conn, data + at, n, on_event);
+        at += n;
+    }
+    feed(conn, data + at, size - at, on_event);
 }
 
 } // namespace fuzz

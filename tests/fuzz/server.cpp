@@ -1,6 +1,6 @@
 // libFuzzer: a server Connection fed an arbitrary byte stream in pieces,
-// echoing what it gets, with small limits so the limit paths run too.
-#include <cstring>
+// echoing what it gets, with limits small enough for the limit paths to run
+// and a frame limit large enough for frames read straight into the message.
 #include <string>
 
 #include "fuzz_common.hpp"
@@ -14,25 +14,12 @@ const std::string request =
     "GET /chat HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
     "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
 
-void feed(vws::Connection& conn, const uint8_t* p, size_t n)
-{
-    while (n > 0) {
-        const auto space = conn.input_space();
-        if (space.empty()) return;
-        const size_t take = n < space.size() ? n : space.size();
-        std::memcpy(space.data(), p, take);
-        conn.received(take);
-        p += take;
-        n -= take;
-        for (vws::Event e = conn.next_event(); e.type != vws::EventType::none; e = conn.next_event()) {
-            if (e.type == vws::EventType::request) conn.accept();
-            if (e.type == vws::EventType::text || e.type == vws::EventType::binary)
-                conn.send_message(e.type == vws::EventType::text ? vws::Opcode::text : vws::Opcode::binary,
-                                  e.data, e.size);
-        }
-        conn.sent(conn.output().size());
-    }
-}
+// What the peer program does with each event.
+const auto on_event = [](vws::Connection& c, const vws::Event& e) {
+    if (e.type == vws::EventType::request) c.accept();
+    if (e.type == vws::EventType::text || e.type == vws::EventType::binary)
+        c.send_message(e.type == vws::EventType::text ? vws::Opcode::text : vws::Opcode::binary, e.data, e.size);
+};
 
 } // namespace
 
@@ -40,17 +27,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     const auto cuts = fuzz::cut_points(data, size);
     vws::Limits limits;
-    limits.max_frame = 4096;
-    limits.max_message = 8192;
+    limits.max_frame = 64 << 10;
+    limits.max_message = 128 << 10;
     vws::Connection conn(limits);
     if (size == 0 || data[0] != 'G')
-        feed(conn, reinterpret_cast<const uint8_t*>(request.data()), request.size());
-    size_t at = 0;
-    for (size_t cut : cuts) {
-        const size_t n = cut < size - at ? cut : size - at;
-        feed(conn, data + at, n);
-        at += n;
-    }
-    feed(conn, data + at, size - at);
+        fuzz::feed(conn, reinterpret_cast<const uint8_t*>(request.data()), request.size(), on_event);
+    fuzz::feed_cut(conn, data, size, cuts, on_event);
     return 0;
 }
