@@ -63,6 +63,14 @@ bool Deadlines::expire(Connection& c, Clock::time_point now, Outcome& out)
         out.ending = Ending::close_timeout;
         return true;
     }
+    if (c.state() == State::handshake && out.bytes_in > 0) {
+        // Part of a request (slowloris, or a client that is not speaking
+        // HTTP): answer 408 and close. A connection that sent nothing at all
+        // (a port probe) is simply closed.
+        c.reject(Fault::request_timeout);
+        observe(c, now);
+        return false;
+    }
     if (c.state() == State::handshake || c.state() == State::deciding) {
         out.ending = Ending::handshake_timeout;
         return true;

@@ -33,6 +33,7 @@ int http_status_of(Fault f)
     case Fault::host_not_allowed: return 403;
     case Fault::not_found: return 404;
     case Fault::server_error: return 500;
+    case Fault::request_timeout: return 408;
     default: return 400;
     }
 }
@@ -55,6 +56,7 @@ const char* fault_name(Fault f)
     case Fault::forbidden: return "forbidden";
     case Fault::not_found: return "not_found";
     case Fault::server_error: return "server_error";
+    case Fault::request_timeout: return "request_timeout";
     case Fault::origin_not_allowed: return "origin_not_allowed";
     case Fault::host_not_allowed: return "host_not_allowed";
     case Fault::no_acceptable_protocol: return "no_acceptable_protocol";

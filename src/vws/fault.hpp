@@ -25,6 +25,7 @@ enum class Fault : uint8_t {
     forbidden,             // 403 (program's decision, e.g. origin)
     not_found,             // 404 (program's decision, e.g. --dir)
     server_error,          // 500: we could not serve it (e.g. the program did not start)
+    request_timeout,       // 408: part of a request, then nothing until --handshake-timeout
     origin_not_allowed,    // 403: Origin not in --origin
     host_not_allowed,      // 403: Host not in --host
     no_acceptable_protocol, // 400: --require-protocol and no offer we speak

@@ -125,6 +125,7 @@ const char* reason_phrase(int status)
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 426: return "Upgrade Required";
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
@@ -149,6 +150,7 @@ const char* explain(Fault f)
     case Fault::forbidden: return "forbidden";
     case Fault::not_found: return "not found";
     case Fault::server_error: return "the service could not start";
+    case Fault::request_timeout: return "the request did not arrive in time";
     case Fault::origin_not_allowed: return "Origin not allowed";
     case Fault::host_not_allowed: return "Host not served here";
     case Fault::no_acceptable_protocol: return "no offered Sec-WebSocket-Protocol is spoken here";

@@ -134,10 +134,10 @@ def slowloris(seconds):
             result(False, what, f"still open after {took:.1f} s")
         elif took < seconds * 0.9:
             result(False, what, f"cut after only {took:.2f} s")
-        elif b"101" in got.split(b"\r\n")[0]:
-            result(False, what, "got 101")
+        elif not got.startswith(b"HTTP/1.1 408 "):
+            result(False, what, f"answered {got[:40]!r}, expected 408 Request Timeout")
         else:
-            result(True, what + f" (after {took:.1f} s)")
+            result(True, what + f" with 408 (after {took:.1f} s)")
     finally:
         s.close()
 

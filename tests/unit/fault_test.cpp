@@ -34,6 +34,7 @@ const FaultCase fault_cases[] = {
     {Fault::forbidden, "forbidden", true, 403},
     {Fault::not_found, "not_found", true, 404},
     {Fault::server_error, "server_error", true, 500},
+    {Fault::request_timeout, "request_timeout", true, 408},
     {Fault::reserved_bits, "reserved_bits", false, 1002},
     {Fault::reserved_opcode, "reserved_opcode", false, 1002},
     {Fault::unmasked_client_frame, "unmasked_client_frame", false, 1002},
