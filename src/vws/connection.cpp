@@ -119,6 +119,7 @@ Event Connection::parse_head()
     const size_t blank = avail.find("\r\n\r\n", from);
     const size_t max_head = limits_.handshake.max_head;
     if (blank == std::string_view::npos) {
+        if (role_ == Role::server && !plausible_request_start(avail)) return failure(Fault::bad_request_line);
         head_scanned_ = avail.size();
         return avail.size() >= max_head ? failure(Fault::head_too_large) : Event{};
     }

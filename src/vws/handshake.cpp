@@ -245,6 +245,19 @@ Fault check_upgrade(Request& out)
     return Fault::none;
 }
 
+bool plausible_request_start(std::string_view start)
+{
+    if (start.empty()) return true;
+    if (!is_tchar(start.front())) return false;
+    const size_t eol = start.find("\r\n");
+    if (eol == std::string_view::npos) return true;
+    // request-line = method SP request-target SP HTTP-version
+    const std::string_view line = start.substr(0, eol);
+    const size_t sp1 = line.find(' ');
+    const size_t sp2 = sp1 == std::string_view::npos ? sp1 : line.find(' ', sp1 + 1);
+    return sp2 != std::string_view::npos && line.substr(sp2 + 1, 5) == "HTTP/";
+}
+
 Fault parse_request(std::string_view head, const HandshakeLimits& limits, Request& out)
 {
     const Fault f = parse_request_head(head, limits, out);

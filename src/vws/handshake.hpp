@@ -36,6 +36,11 @@ struct Request {
     const std::string* header(std::string_view name) const;
 };
 
+// Can these first bytes of a request head still become a request? False as
+// soon as they cannot (a TLS hello on a plain port, binary noise, a broken
+// request line), so such peers get their 400 at once, not at the timeout.
+bool plausible_request_start(std::string_view start);
+
 // Parses and checks a complete request head (ending in CRLF CRLF):
 // parse_request_head, then check_upgrade. Fault::none for a valid upgrade.
 Fault parse_request(std::string_view head, const HandshakeLimits& limits, Request& out);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "helpers.hpp"
+#include "vws/connection.hpp"
 #include "vws/handshake.hpp"
 
 using vws::Fault;
@@ -348,4 +349,31 @@ TEST_CASE("handshake: client rejects a bad response") {
     std::string ext = good;
     ext.insert(ext.size() - 2, "Sec-WebSocket-Extensions: permessage-deflate\r\n");
     CHECK(vws::parse_response(ext, creq, {}, resp) != Fault::none);
+}
+
+TEST_CASE("plausible_request_start: refuse what can no longer become a request")
+{
+    using vws::plausible_request_start;
+    CHECK(plausible_request_start(""));
+    CHECK(plausible_request_start("G"));
+    CHECK(plausible_request_start("GET /chat HT"));
+    CHECK(plausible_request_start("GET /chat HTTP/1.1\r\nHost: a"));
+    CHECK_FALSE(plausible_request_start("\x16\x03\x01\x02\x00"));  // a TLS ClientHello
+    CHECK_FALSE(plausible_request_start(" GET / HTTP/1.1"));
+    CHECK_FALSE(plausible_request_start("HELLO THERE\r\n"));
+    CHECK_FALSE(plausible_request_start("GET /\r\n"));
+}
+
+TEST_CASE("a server connection answers 400 to a TLS hello at its first byte, fed byte by byte")
+{
+    vws::Connection conn(vws::Limits{});
+    const std::string hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+    auto space = conn.input_space();
+    space[0] = static_cast<uint8_t>(hello[0]);
+    conn.received(1);
+    const vws::Event e = conn.next_event();
+    CHECK(e.type == vws::EventType::failed);
+    CHECK(e.fault == vws::Fault::bad_request_line);
+    CHECK(conn.http_status() == 400);
+    CHECK(std::string(reinterpret_cast<const char*>(conn.output().data()), 12) == "HTTP/1.1 400");
 }
