@@ -29,7 +29,7 @@ std::chrono::milliseconds ms(int n) { return std::chrono::milliseconds(n); }
 
 Bridge::Bridge(ConnIo& io, Connection& conn, const BridgeOptions& opt)
     : io_(io), conn_(conn), opt_(opt), decoder_(opt.framing, opt.max_message),
-      deadlines_(opt.timeouts, Clock::now()), rate_(opt.timeouts.max_rate), start_(Clock::now())
+      deadlines_(opt.timeouts, Clock::now()), rate_(opt.timeouts.max_rate)
 {
 }
 

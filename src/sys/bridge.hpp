@@ -103,7 +103,7 @@ private:
     bool child_exit_seen_ = false;
     bool shutdown_started_ = false;
     int escalation_ = 0;           // 0 none, 1 SIGTERM sent, 2 SIGKILL sent
-    detail::Clock::time_point start_, shutdown_at_, exit_at_, eof_at_;
+    detail::Clock::time_point shutdown_at_, exit_at_, eof_at_;
     sigset_t wait_mask_;
 };
 

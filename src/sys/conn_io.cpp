@@ -186,9 +186,10 @@ public:
                 std::unique_lock lock(mu_);
                 changed_.wait(lock, [&] { return !outbox_.empty() || shut_; });
                 if (outbox_.empty()) break;  // shut, and all written
+                // Take the bytes by swapping buffers: no copy, and the loop
+                // refills the (empty) one we give back.
                 chunk.clear();
-                chunk.append(outbox_.data(), outbox_.size());
-                outbox_.consume(outbox_.size());
+                chunk.swap(outbox_);
             }
             wake();  // room in the outbox
             size_t done = 0;
