@@ -36,6 +36,7 @@ Bridge::Bridge(ConnIo& io, Connection& conn, const BridgeOptions& opt)
 void Bridge::attach_child(Child& child)
 {
     child_ = &child;
+    conn_.defer_close_reply();  // the child's last words and status answer a Close
     stream_in_ = child.stdout_fd();
     stream_out_ = child.stdin_fd();
 }
@@ -62,8 +63,28 @@ Outcome Bridge::run()
         if (!progress) wait();
     }
     if (ws_shut_) out_.ending = ending_;
+    // The fallback's writer may still hold bytes: let it finish, bounded by
+    // the close timeout, and count only what was written.
+    io_.finish(opt_.timeouts.close_ms);
+    out_.bytes_out = io_.written();
     sigprocmask(SIG_UNBLOCK, &stop, nullptr);
     return out_;
+}
+
+Flow Bridge::flow() const
+{
+    Flow f;
+    f.peer_dead = ws_dead_;
+    f.draining = ws_shut_;
+    f.frames_wanted = !conn_.ended() && conn_.state() != State::answering;
+    f.can_send = conn_.can_send();
+    f.peer_output = conn_.output_size();
+    f.output_stalled = output_stalled_;
+    f.pong_pending = false;  // TODO(core12): conn_.pong_pending() once the core holds one pending Pong
+    f.stream_in_open = stream_in_ >= 0 && !stream_eof_;
+    f.stream_out_open = stream_out_ >= 0 && !stream_closed_;
+    f.stream_output = to_stream_.size();
+    return f;
 }
 
 // One round of transfers; true if any moved bytes.
@@ -78,28 +99,37 @@ bool Bridge::step()
     progress |= write_stream();
     progress |= read_socket();
     progress |= read_stream();
-    if (child_ && !child_exit_seen_ && child_->reap()) {
-        child_exit_seen_ = true;
-        exit_at_ = Clock::now();
-        progress = true;
-    }
+    progress |= reap_child();
     return progress;
+}
+
+// waitpid only once the pidfd says the child exited (or on the tick, where
+// there is no pidfd).
+bool Bridge::reap_child()
+{
+    if (!child_ || child_exit_seen_) return false;
+    if (child_->pidfd() >= 0 && !child_readable_) return false;
+    child_readable_ = false;
+    if (!child_->reap()) return false;
+    child_exit_seen_ = true;
+    exit_at_ = Clock::now();
+    return true;
 }
 
 bool Bridge::flush_socket()
 {
     bool progress = false;
-    while (!ws_dead_ && conn_.output_size() > 0) {
+    while (want_peer_out(flow())) {
         const auto data = conn_.output();
         const ssize_t n = io_.send(data.data(), data.size());
-        if (n < 0 && would_block(errno)) break;
+        output_stalled_ = n < 0 && would_block(errno);
+        if (output_stalled_) break;
         if (n <= 0) {
             ws_dead_ = true;
             out_.ending = Ending::peer_gone;
             break;
         }
         conn_.sent(static_cast<size_t>(n));
-        out_.bytes_out += static_cast<uint64_t>(n);
         progress = true;
     }
     return progress;
@@ -107,15 +137,8 @@ bool Bridge::flush_socket()
 
 bool Bridge::read_socket()
 {
-    if (ws_shut_ && !ws_dead_) return drain_socket();
-    // Backpressure: a stream that is not keeping up stops us reading the peer.
-    // Our own unsent output does not, below a cap for pong floods: reading adds
-    // to it only pongs and a Close, and a peer that echoes (vws-echo) stops
-    // reading while its own output is full, so if we stopped too, neither
-    // side would move again.
-    if (ws_dead_ || conn_.ended() || to_stream_.size() >= output_high_water ||
-        conn_.output_size() >= 2 * output_high_water + opt_.max_message)
-        return false;
+    if (!want_peer_in(flow())) return false;
+    if (ws_shut_) return drain_socket();
     const auto space = conn_.input_space();
     const ssize_t n = io_.recv(space.data(), space.size());
     if (n < 0 && would_block(errno)) return false;
@@ -142,6 +165,11 @@ void Bridge::on_event(const Event& e)
     case EventType::upgraded:
         if (on_upgraded) on_upgraded(conn_);
         break;
+    case EventType::close:
+        // The client is done sending: the child's stdin closes once what it is
+        // owed is written, and what it still says goes out (answering state).
+        begin_child_shutdown();
+        break;
     case EventType::text:
     case EventType::binary:
         ++stats_.messages_in;
@@ -154,13 +182,13 @@ void Bridge::on_event(const Event& e)
         if (!stream_closed_) encode_message(opt_.framing, e.data, e.size, to_stream_);
         break;
     default:
-        break;  // pings are answered by the core; closes and faults end below
+        break;  // pings are answered by the core; faults end below
     }
 }
 
 bool Bridge::write_stream()
 {
-    if (stream_out_ < 0 || stream_closed_ || to_stream_.empty()) return false;
+    if (!want_stream_out(flow())) return false;
     if (stream_blocking_ && !stream_writable_) return false;
     // A blocking descriptor that polled writable takes PIPE_BUF without blocking.
     const size_t size = stream_blocking_ ? std::min<size_t>(to_stream_.size(), PIPE_BUF) : to_stream_.size();
@@ -182,9 +210,7 @@ bool Bridge::write_stream()
 
 bool Bridge::read_stream()
 {
-    if (stream_in_ < 0 || stream_eof_ || ws_dead_ || conn_.state() != State::open ||
-        conn_.output_size() >= output_high_water)
-        return false;
+    if (!want_stream_in(flow())) return false;
     if (stream_blocking_ && !stream_readable_) return false;
     stream_readable_ = false;
     const auto space = decoder_.input_space();
@@ -205,7 +231,7 @@ bool Bridge::read_stream()
 
 void Bridge::deliver(const StreamDecoder::Item& it)
 {
-    if (conn_.state() != State::open) return;
+    if (!conn_.can_send()) return;
     if (it.status == StreamDecoder::Status::too_big) return stream_fault("message_too_big");
     if (it.status == StreamDecoder::Status::malformed) return stream_fault("malformed_netstring");
     const bool text = opt_.framing == Framing::line || (opt_.framing == Framing::netstring && opt_.netstring_text);
@@ -253,19 +279,24 @@ void Bridge::advance_endings()
     if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0 &&
         now >= eof_at_ + ms(opt_.eof_linger_ms))
         conn_.close(opt_.eof_close_code);  // client: our input is over
-    if (child_) {
-        // Output over, child still running: ask it to finish.
-        if (stream_eof_ && !child_exit_seen_) begin_child_shutdown();
-        // Child gone: report its status once its output is read (or a
-        // grandchild keeps stdout open past the grace).
-        if (child_exit_seen_ && conn_.state() == State::open &&
-            (stream_eof_ || now >= exit_at_ + ms(opt_.kill_grace_ms))) {
-            const bool ok = child_->succeeded();
-            conn_.close(ok ? close_code::normal : close_code::internal_error, child_->status_text());
-            begin_child_shutdown();
-        }
+    if (child_) answer_with_child_status(now);
+    escalate(now);
+}
+
+// The child's status closes the connection (or answers the client's Close)
+// once its output is read, or a grandchild keeps stdout open past the grace.
+// A child that outlives SIGKILL (uninterruptible sleep) does not hold the
+// client's answer past a third grace.
+void Bridge::answer_with_child_status(Clock::time_point now)
+{
+    if (!conn_.can_send()) return;
+    const auto grace = ms(opt_.kill_grace_ms);
+    if (child_exit_seen_ && (stream_eof_ || now >= exit_at_ + grace)) {
+        conn_.close(child_->succeeded() ? close_code::normal : close_code::internal_error, child_->status_text());
+        begin_child_shutdown();
+    } else if (shutdown_started_ && now >= shutdown_at_ + 3 * grace) {
+        conn_.close(close_code::internal_error, "child did not exit");
     }
-    escalate();
 }
 
 void Bridge::begin_child_shutdown()
@@ -277,10 +308,9 @@ void Bridge::begin_child_shutdown()
 
 // Close stdin (once what it was owed is written, or after the grace), then
 // SIGTERM to the group after the grace, then SIGKILL after another.
-void Bridge::escalate()
+void Bridge::escalate(Clock::time_point now)
 {
     if (!shutdown_started_) return;
-    const auto now = Clock::now();
     const auto grace = ms(opt_.kill_grace_ms);
     if (!stream_closed_ && (to_stream_.empty() || now >= shutdown_at_ + grace)) {
         child_->close_stdin();
@@ -311,28 +341,26 @@ bool Bridge::finished() const
 }
 
 // Waits for readiness or the nearest deadline (protocol timeouts, the kill
-// escalation, the grace for a grandchild holding stdout).
+// escalation, the grace for a grandchild holding stdout). What is polled comes
+// from the same rules as what step() tries.
 void Bridge::wait()
 {
+    const Flow f = flow();
     pollfd p[6];  // connection (2), hang-up, stream (2), pidfd
     nfds_t np = 0;
-    const bool sock_in = !ws_dead_ && (ws_shut_ || (!conn_.ended() && to_stream_.size() < output_high_water));
-    const bool sock_out = !ws_dead_ && conn_.output_size() > 0;
+    const bool sock_in = want_peer_in(f), sock_out = want_peer_out(f);
     if (sock_in || sock_out) np += io_.poll_fds(p, sock_in, sock_out);
-    // Not reading the peer (backpressure: the stream is not keeping up): still
-    // notice when it is gone, or a flooding client that vanished would keep us
-    // waiting on a child that never reads. Only a reset or a full hang-up
-    // counts: a FIN may follow a Close (§7.1.1) and data we still owe the
-    // stream. A peer gone by FIN is reset by our next ping.
+    // Only a reset or a full hang-up counts (events 0 still reports POLLHUP
+    // and POLLERR): a FIN may follow a Close (§7.1.1) and data we still owe
+    // the stream. A peer gone by FIN is reset by our next ping.
     const nfds_t hangup_at = np;
-    const bool watch_hangup = !ws_dead_ && !sock_in;
+    const bool watch_hangup = watch_peer_hangup(f) && io_.hangup_fd() >= 0;
     if (watch_hangup) p[np++] = {io_.hangup_fd(), 0, 0};
     const nfds_t stream_at = np;
-    const bool want_stream_in = stream_in_ >= 0 && !stream_eof_ && conn_.state() == State::open;
-    const bool want_stream_out = stream_out_ >= 0 && !stream_closed_ && !to_stream_.empty();
-    p[np++] = {want_stream_in ? stream_in_ : -1, POLLIN, 0};
-    p[np++] = {want_stream_out ? stream_out_ : -1, POLLOUT, 0};
-    if (child_ && !child_exit_seen_) p[np++] = {child_->pidfd(), POLLIN, 0};
+    p[np++] = {want_stream_in(f) ? stream_in_ : -1, POLLIN, 0};
+    p[np++] = {want_stream_out(f) ? stream_out_ : -1, POLLOUT, 0};
+    const nfds_t pidfd_at = np;
+    if (child_ && !child_exit_seen_ && child_->pidfd() >= 0) p[np++] = {child_->pidfd(), POLLIN, 0};
 
     int timeout = ws_dead_ ? -1 : deadlines_.wait_ms(conn_, Clock::now());
     auto until = [&](Clock::time_point t) {
@@ -341,9 +369,12 @@ void Bridge::wait()
         timeout = timeout < 0 ? left : std::min(timeout, left);
     };
     const auto grace = ms(opt_.kill_grace_ms);
-    if (shutdown_started_ && !child_done()) until(shutdown_at_ + (escalation_ + 1) * grace);
-    if (shutdown_started_ && child_exit_seen_ && escalation_ >= 2) until(Clock::now() + ms(50));
-    if (child_exit_seen_ && conn_.state() == State::open && !stream_eof_) until(exit_at_ + grace);
+    // The next step of the escalation; after SIGKILL the pidfd tells of the
+    // exit, and the rest of the group is looked at on a slow tick.
+    if (shutdown_started_ && !child_done() && escalation_ < 2) until(shutdown_at_ + (escalation_ + 1) * grace);
+    if (shutdown_started_ && child_exit_seen_ && !child_done()) until(Clock::now() + ms(200));
+    if (child_exit_seen_ && conn_.can_send() && !stream_eof_) until(exit_at_ + grace);
+    if (shutdown_started_ && !child_exit_seen_ && conn_.can_send()) until(shutdown_at_ + 3 * grace);
     if (child_ && !child_exit_seen_ && child_->pidfd() < 0) until(Clock::now() + ms(100));  // no pidfd: poll waitpid
     if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0)
         until(eof_at_ + ms(opt_.eof_linger_ms));
@@ -356,6 +387,7 @@ void Bridge::wait()
     }
     stream_readable_ = p[stream_at].revents != 0;
     stream_writable_ = p[stream_at + 1].revents != 0;
+    child_readable_ = pidfd_at < np && p[pidfd_at].revents != 0;
 }
 
 } // namespace vws::sys

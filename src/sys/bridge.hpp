@@ -3,10 +3,14 @@
 // stream by line, raw or netstring. One poll loop moves both directions with
 // bounded buffers: when one side cannot take more, we stop reading the other.
 //
-// Endings (with a child): the child exits -> Close 1000 (status 0) or 1011;
-// the client closes, vanishes or breaks the protocol, or a stop signal comes
-// -> the child's stdin is closed, its process group gets SIGTERM after the
-// kill grace and SIGKILL after another; it is always reaped.
+// Endings (with a child): the child exits -> Close 1000 (status 0) or 1011.
+// The client closes -> the child's stdin is closed once what it was owed is
+// written, what it still writes goes to the client until it exits, and its
+// status answers the client's Close. The client vanishes or breaks the
+// protocol, or a stop signal comes -> the same, without the messages. The
+// child's stdout at EOF while it runs is a half-close: it still gets the
+// client's messages. A child that does not finish gets SIGTERM to its process
+// group after the kill grace and SIGKILL after another; it is always reaped.
 // Without a child (vws-client's stdin/stdout): the input's end -> Close with
 // eof_close_code once all is sent and eof_linger_ms has passed; the run ends
 // when the WebSocket has ended and everything received is written out.
@@ -15,6 +19,7 @@
 #include <functional>
 #include <string>
 
+#include "sys/bridge_rules.hpp"
 #include "sys/child.hpp"
 #include "sys/conn_io.hpp"
 #include "sys/driver.hpp"
@@ -65,7 +70,9 @@ public:
     const BridgeStats& stats() const { return stats_; }
 
 private:
+    Flow flow() const;
     bool step();
+    bool reap_child();
     bool flush_socket();
     bool read_socket();
     bool drain_socket();
@@ -75,7 +82,8 @@ private:
     void deliver(const StreamDecoder::Item& it);
     void stream_fault(const char* what);
     void advance_endings();
-    void escalate();
+    void answer_with_child_status(detail::Clock::time_point now);
+    void escalate(detail::Clock::time_point now);
     void begin_child_shutdown();
     bool child_done() const;
     bool finished() const;
@@ -95,6 +103,8 @@ private:
     int stream_in_ = -1, stream_out_ = -1;
     bool stream_blocking_ = false;
     bool stream_readable_ = false, stream_writable_ = false;  // from the last poll
+    bool child_readable_ = false;  // the pidfd polled readable: the child exited
+    bool output_stalled_ = false;  // the last send to the peer would block
     bool stream_eof_ = false;
     bool stream_closed_ = false;   // the peer stream's write side we closed
     bool ws_dead_ = false;         // socket EOF, reset or error: nothing more to do there

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <memory>
@@ -21,7 +22,9 @@ ssize_t SocketIo::recv(void* buf, size_t size) { return ::recv(ep_.in, buf, size
 
 ssize_t SocketIo::send(const void* buf, size_t size)
 {
-    return ::send(ep_.out, buf, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    const ssize_t n = ::send(ep_.out, buf, size, MSG_DONTWAIT | MSG_NOSIGNAL);
+    if (n > 0) written_ += static_cast<uint64_t>(n);
+    return n;
 }
 
 void SocketIo::shutdown_write() { ::shutdown(ep_.out, SHUT_WR); }
@@ -97,6 +100,19 @@ public:
         changed_.notify_all();
     }
 
+    uint64_t written()
+    {
+        std::lock_guard lock(mu_);
+        return written_;
+    }
+
+    bool finish(int ms)
+    {
+        std::unique_lock lock(mu_);
+        auto done = [&] { return out_error_ != 0 || (outbox_.empty() && !writing_); };
+        return changed_.wait_for(lock, std::chrono::milliseconds(ms), done) && out_error_ == 0;
+    }
+
     bool begin_turn()
     {
         // Reset before the turn's attempts: a change made after this keeps
@@ -107,8 +123,8 @@ public:
         return woken;
     }
 
-    // Sockets and pipes report a hang-up to poll even here; a file never does.
-    int hangup_fd() const { return ep_.in; }
+    // A socket reports the peer vanishing to poll even here; see ConnIo.
+    int hangup_fd() const { return ep_.socket ? ep_.in : -1; }
 
     int poll_fds(pollfd* out, bool, bool)
     {
@@ -190,20 +206,27 @@ public:
                 // refills the (empty) one we give back.
                 chunk.clear();
                 chunk.swap(outbox_);
+                writing_ = true;
             }
             wake();  // room in the outbox
             size_t done = 0;
             while (done < chunk.size()) {
                 const ssize_t n = write(ep_.out, chunk.data() + done, chunk.size() - done);
                 if (n < 0 && errno == EINTR) continue;
+                std::lock_guard lock(mu_);
                 if (n <= 0) {
-                    std::lock_guard lock(mu_);
                     out_error_ = n < 0 ? errno : EPIPE;
+                    writing_ = false;
+                    changed_.notify_all();
                     wake();
                     return;
                 }
                 done += static_cast<size_t>(n);
+                written_ += static_cast<uint64_t>(n);
             }
+            std::lock_guard lock(mu_);
+            writing_ = false;
+            changed_.notify_all();  // finish() waits for this
         }
         // A socket gets a half-close; a pipe of its own is closed.
         if (ep_.socket) ::shutdown(ep_.out, SHUT_WR);
@@ -215,6 +238,8 @@ public:
     std::mutex mu_;
     std::condition_variable changed_;
     ByteBuffer inbox_, outbox_;
+    uint64_t written_ = 0;  // bytes the writer has written
+    bool writing_ = false;  // the writer holds bytes not yet written
     bool in_eof_ = false, shut_ = false;
     int in_error_ = 0, out_error_ = 0;
 };
@@ -225,6 +250,8 @@ public:
     bool begin_turn() override { return s_->begin_turn(); }
     ssize_t recv(void* buf, size_t size) override { return s_->recv(buf, size); }
     ssize_t send(const void* buf, size_t size) override { return s_->send(buf, size); }
+    uint64_t written() const override { return s_->written(); }
+    bool finish(int ms) override { return s_->finish(ms); }
     void shutdown_write() override { s_->shutdown_write(); }
     int poll_fds(pollfd* out, bool in, bool o) override { return s_->poll_fds(out, in, o); }
     int hangup_fd() const override { return s_->hangup_fd(); }

@@ -26,7 +26,7 @@ Io classify(ssize_t n, int err)
     return Io::error;
 }
 
-Io flush(ConnIo& io, Connection& conn, Outcome& out)
+Io flush(ConnIo& io, Connection& conn)
 {
     while (conn.output_size() > 0) {
         const auto data = conn.output();
@@ -34,7 +34,6 @@ Io flush(ConnIo& io, Connection& conn, Outcome& out)
         const Io r = classify(n, errno);
         if (r != Io::progress) return r;
         conn.sent(static_cast<size_t>(n));
-        out.bytes_out += static_cast<uint64_t>(n);
     }
     return Io::progress;
 }
@@ -89,7 +88,7 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
         handle_stop(conn, out);
         deadlines.observe(conn, Clock::now());
 
-        const Io w = flush(io, conn, out);
+        const Io w = flush(io, conn);
         if (w == Io::gone || w == Io::error) {
             out.ending = w == Io::gone ? Ending::peer_gone : Ending::io_error;
             out.error = errno;
@@ -132,12 +131,16 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
 
         const auto now = Clock::now();
         if (deadlines.expire(conn, now, out)) {
-            flush(io, conn, out);  // a last word (ping timeout), if it fits
+            flush(io, conn);  // a last word (ping timeout), if it fits
             break;
         }
         wait(io, want_read, conn.output_size() > 0, deadlines.wait_ms(conn, now), wait_mask);
         drained = false;
     }
+    // The fallback's writer may still hold bytes: let it finish, bounded by
+    // the close timeout, and count only what was written.
+    io.finish(t.close_ms);
+    out.bytes_out = io.written();
     sigprocmask(SIG_UNBLOCK, &stop_signals, nullptr);
     return out;
 }

@@ -7,7 +7,8 @@
 // output(), which the driver writes and acknowledges with sent().
 //
 // States: handshake -> (server: deciding ->) open -> closing -> closed, or
-// failed from anywhere. A fault queues its answer (an HTTP error before the
+// open -> answering -> closed when the peer closes first and the program
+// answers later (defer_close_reply), or failed from anywhere. A fault queues its answer (an HTTP error before the
 // upgrade, a Close frame after it) and moves to failed; the driver then
 // flushes, shuts down its write side and drains until EOF or a timeout.
 //
@@ -289,9 +290,14 @@ Event Connection::control_frame(uint8_t* payload)
     if (len > 2 && !valid_utf8(payload + 2, len - 2)) return failure(Fault::bad_utf8);
     code_received_ = code;
     peer_closed_first_ = state_ == State::open;
-    // §5.5.1: reply with a Close, echoing the status code.
-    if (state_ == State::open) queue_close(code, {});
-    state_ = State::closed;
+    // §5.5.1: reply with a Close, echoing the status code (or let the
+    // program reply once it has said what it still has to say).
+    if (state_ == State::open && defer_close_reply_) {
+        state_ = State::answering;
+    } else {
+        if (state_ == State::open) queue_close(code, {});
+        state_ = State::closed;
+    }
     Event e{EventType::close, len > 2 ? payload + 2 : payload, len > 2 ? len - 2 : 0};
     e.code = code;
     return e;
@@ -306,7 +312,7 @@ Event Connection::failure(Fault f)
             out_.append(r.data(), r.size());
             http_status_ = http_status_of(f);
         }
-    } else if (state_ == State::open) {
+    } else if (can_send()) {
         queue_close(close_code_of(f), fault_name(f));
     }
     state_ = State::failed;
@@ -322,7 +328,7 @@ void Connection::fail(Fault f)
 
 void Connection::send_message(Opcode op, const uint8_t* data, size_t size)
 {
-    if (state_ != State::open) return;
+    if (!can_send()) return;
     if (msg_ready_ && role_ == Role::server && out_.empty() && data == msg_.data() && size == msg_.size() &&
         msg_.headroom() >= max_header_size) {
         // The message just assembled goes back out (an echo): put the header
@@ -353,6 +359,9 @@ void Connection::close(uint16_t code, std::string_view reason)
     if (state_ == State::open) {
         queue_close(code, reason);
         state_ = State::closing;
+    } else if (state_ == State::answering) {
+        queue_close(code, reason);
+        state_ = State::closed;
     } else if (state_ == State::handshake || state_ == State::deciding) {
         state_ = State::closed;  // no WebSocket yet: nothing to say
     }

@@ -31,6 +31,8 @@ enum class State : uint8_t {
     deciding,   // server: request parsed, waiting for accept() or reject()
     open,
     closing,    // we sent a Close, waiting for the peer's
+    answering,  // the peer sent a Close first and our reply waits (defer_close_reply):
+                // messages may still be sent (§5.5.1 forbids them only after our Close)
     closed,     // close handshake done: flush output, then end the connection
     failed,     // fault or rejection: flush output, then end the connection
 };
@@ -95,8 +97,13 @@ public:
     void send_message(Opcode op, const uint8_t* data, size_t size);
     void send_text(std::string_view s);
     void send_ping(const uint8_t* data, size_t size);
-    // Starts the close handshake (open -> closing). Reason is cut to fit 123 bytes.
+    // Starts the close handshake (open -> closing), or answers the peer's
+    // Close (answering -> closed). Reason is cut to fit 123 bytes.
     void close(uint16_t code, std::string_view reason = {});
+    // The peer's Close is not answered at once but by close(): the program
+    // (vws-handler's child) may have more to say first. §5.5.1 asks for the
+    // reply "as soon as practical"; the caller bounds how long that is.
+    void defer_close_reply() { defer_close_reply_ = true; }
     // Fails the connection for a fault found outside the core (e.g. the program
     // cannot take a binary message): queues the close code, state -> failed.
     void fail(Fault f);
@@ -110,6 +117,10 @@ public:
     Role role() const { return role_; }
     // Closed or failed: flush output, shut the write side, drain, end.
     bool ended() const { return state_ == State::closed || state_ == State::failed; }
+    // Messages can be sent: open, or answering the peer's Close.
+    bool can_send() const { return state_ == State::open || state_ == State::answering; }
+    // Received bytes are still parsed (the peer's Close ends that).
+    bool reading_frames() const { return state_ == State::open || state_ == State::closing; }
     Fault fault() const { return fault_; }
     uint16_t close_code_sent() const { return code_sent_; }
     uint16_t close_code_received() const { return code_received_; }
@@ -168,6 +179,7 @@ private:
     uint16_t code_sent_ = 0;
     uint16_t code_received_ = 0;
     bool peer_closed_first_ = false;
+    bool defer_close_reply_ = false;
     int http_status_ = 0;
 };
 

@@ -427,7 +427,8 @@ def pids_line(r):
 
 
 def ignores_term(grace):
-    """Child ignores SIGTERM; client closes; the child must be gone about 2 x grace later."""
+    """Child ignores SIGTERM; client closes; the child must be gone about 2 x grace later,
+    and its status (killed) answers the client's Close."""
     r = Raw()
     r.status()
     pid, handler = pids_line(r)
@@ -436,7 +437,10 @@ def ignores_term(grace):
     r.s.settimeout(10)
     op, payload = r.frame()
     code = struct.unpack("!H", payload[:2])[0] if op == 8 and len(payload) >= 2 else None
-    result(code == 1000, "SIGTERM-ignoring child: client's close 1000 answered", f"opcode {op} close {code}")
+    reason = payload[2:] if op == 8 else b""
+    result(code == 1011 and reason == b"signal=9",
+           "SIGTERM-ignoring child: client's close answered with its status (1011 signal=9)",
+           f"opcode {op} close {code} {reason!r}")
     r.close()
     gone, waited, state = gone_within(pid, 10 * grace + 5)
     took = time.monotonic() - t0
