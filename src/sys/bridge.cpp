@@ -75,6 +75,7 @@ Flow Bridge::flow() const
 {
     Flow f;
     f.peer_dead = ws_dead_;
+    f.peer_eof = peer_eof_;
     f.draining = ws_shut_;
     f.frames_wanted = !conn_.ended() && conn_.state() != State::answering;
     f.can_send = conn_.can_send();
@@ -142,10 +143,18 @@ bool Bridge::read_socket()
     const auto space = conn_.input_space();
     const ssize_t n = io_.recv(space.data(), space.size());
     if (n < 0 && would_block(errno)) return false;
-    if (n <= 0) {
+    if (n == 0) {
+        // Gone without a Close, but it may still read (a half-close, or a
+        // pipe read by someone else): what is queued goes out first.
+        peer_eof_ = true;
+        peer_eof_at_ = Clock::now();
+        out_.ending = Ending::peer_gone;
+        return true;
+    }
+    if (n < 0) {
         ws_dead_ = true;
-        out_.ending = n == 0 || errno == ECONNRESET ? Ending::peer_gone : Ending::io_error;
-        out_.error = n < 0 ? errno : 0;
+        out_.ending = errno == ECONNRESET ? Ending::peer_gone : Ending::io_error;
+        out_.error = errno;
         return true;
     }
     out_.bytes_in += static_cast<uint64_t>(n);
@@ -275,7 +284,11 @@ void Bridge::advance_endings()
         flush_socket();  // a last word (ping timeout), if it fits
         ws_dead_ = true;  // gave up on the peer
     }
-    if (conn_.ended() || ws_dead_) begin_child_shutdown();
+    // After the peer's EOF, the rest of the output for at most the close timeout.
+    if (peer_eof_ && !ws_dead_ &&
+        (conn_.output_size() == 0 || now >= peer_eof_at_ + ms(opt_.timeouts.close_ms)))
+        ws_dead_ = true;
+    if (conn_.ended() || ws_dead_ || peer_eof_) begin_child_shutdown();
     if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0 &&
         now >= eof_at_ + ms(opt_.eof_linger_ms))
         conn_.close(opt_.eof_close_code);  // client: our input is over
@@ -375,6 +388,7 @@ void Bridge::wait()
     if (shutdown_started_ && child_exit_seen_ && !child_done()) until(Clock::now() + ms(200));
     if (child_exit_seen_ && conn_.can_send() && !stream_eof_) until(exit_at_ + grace);
     if (shutdown_started_ && !child_exit_seen_ && conn_.can_send()) until(shutdown_at_ + 3 * grace);
+    if (peer_eof_ && !ws_dead_) until(peer_eof_at_ + ms(opt_.timeouts.close_ms));
     if (child_ && !child_exit_seen_ && child_->pidfd() < 0) until(Clock::now() + ms(100));  // no pidfd: poll waitpid
     if (!child_ && stream_eof_ && conn_.state() == State::open && conn_.output_size() == 0)
         until(eof_at_ + ms(opt_.eof_linger_ms));

@@ -107,13 +107,14 @@ private:
     bool output_stalled_ = false;  // the last send to the peer would block
     bool stream_eof_ = false;
     bool stream_closed_ = false;   // the peer stream's write side we closed
-    bool ws_dead_ = false;         // socket EOF, reset or error: nothing more to do there
+    bool ws_dead_ = false;         // reset, error, or done: nothing more to do there
+    bool peer_eof_ = false;        // the peer's input ended: what is queued still goes out
     bool ws_shut_ = false;         // our write side shut after the last frame; draining
     Ending ending_ = Ending::closed;  // how the WebSocket ended, when ws_shut_
     bool child_exit_seen_ = false;
     bool shutdown_started_ = false;
     int escalation_ = 0;           // 0 none, 1 SIGTERM sent, 2 SIGKILL sent
-    detail::Clock::time_point shutdown_at_, exit_at_, eof_at_;
+    detail::Clock::time_point shutdown_at_, exit_at_, eof_at_, peer_eof_at_;
     sigset_t wait_mask_;
 };
 

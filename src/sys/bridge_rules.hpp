@@ -13,7 +13,8 @@ namespace vws::sys {
 // The facts the rules read, gathered from the bridge each time.
 struct Flow {
     // The WebSocket peer.
-    bool peer_dead = false;       // EOF, reset or error, or given up on
+    bool peer_dead = false;       // reset or error, or given up on: nothing more either way
+    bool peer_eof = false;        // its input ended; what is queued still goes out
     bool draining = false;        // our last frame is out and our write side shut
     bool frames_wanted = false;   // the core still parses input (before the peer's Close)
     bool can_send = false;        // messages may go out (open, or answering a Close)
@@ -34,7 +35,7 @@ struct Flow {
 // only the latest Ping needs its Pong).
 inline bool want_peer_in(const Flow& f)
 {
-    if (f.peer_dead) return false;
+    if (f.peer_dead || f.peer_eof) return false;
     if (f.draining) return true;
     return f.frames_wanted && f.stream_output < output_high_water && !(f.output_stalled && f.pong_pending);
 }
@@ -44,7 +45,7 @@ inline bool want_peer_out(const Flow& f) { return !f.peer_dead && f.peer_output 
 // Read the stream: its messages can be sent, and the peer is keeping up.
 inline bool want_stream_in(const Flow& f)
 {
-    return f.stream_in_open && !f.peer_dead && f.can_send && f.peer_output < output_high_water;
+    return f.stream_in_open && !f.peer_dead && !f.peer_eof && f.can_send && f.peer_output < output_high_water;
 }
 
 inline bool want_stream_out(const Flow& f) { return f.stream_out_open && f.stream_output > 0; }
@@ -52,6 +53,6 @@ inline bool want_stream_out(const Flow& f) { return f.stream_out_open && f.strea
 // Not reading the peer (backpressure, or its Close is in): still notice when
 // it is gone, or a flooding client that vanished would keep us waiting on a
 // child that never reads.
-inline bool watch_peer_hangup(const Flow& f) { return !f.peer_dead && !want_peer_in(f); }
+inline bool watch_peer_hangup(const Flow& f) { return !f.peer_dead && !f.peer_eof && !want_peer_in(f); }
 
 } // namespace vws::sys

@@ -4,6 +4,7 @@
 // deadline. Stop signals are blocked except inside ppoll, so one can never
 // slip in between the check and the wait. The descriptors are reached through
 // ConnIo: MSG_DONTWAIT on sockets, or the blocking fallback's threads.
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -79,6 +80,7 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
     Deadlines deadlines(t, Clock::now());
     RateLimit rate(t.max_rate);
     bool eof = false;
+    Clock::time_point eof_deadline;
     // A read that did not fill the buffer has most likely emptied the socket:
     // then wait before reading again, rather than spend a recv on EAGAIN
     // (one syscall less per message when messages come one at a time).
@@ -99,13 +101,16 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
             if (!eof) linger(io, deadlines, conn, wait_mask);
             break;
         }
-        if (eof) {
+        // The peer's input ended without a close handshake: it is gone, but
+        // it may still read (a half-close, or a pipe read by someone else),
+        // so what is queued goes out first, for at most the close timeout.
+        if (eof && (conn.output_size() == 0 || Clock::now() >= eof_deadline)) {
             out.ending = Ending::peer_gone;
             break;
         }
 
         // Backpressure: a peer that does not read stops us reading it.
-        const bool want_read = !conn.ended() && conn.output_size() < output_high_water;
+        const bool want_read = !eof && !conn.ended() && conn.output_size() < output_high_water;
         if (want_read && !drained) {
             const auto space = conn.input_space();
             const ssize_t n = io.recv(space.data(), space.size());
@@ -120,6 +125,7 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
             }
             if (r == Io::eof || r == Io::gone) {
                 eof = true;
+                eof_deadline = Clock::now() + std::chrono::milliseconds(t.close_ms);
                 continue;
             }
             if (r == Io::error) {
@@ -134,7 +140,12 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
             flush(io, conn);  // a last word (ping timeout), if it fits
             break;
         }
-        wait(io, want_read, conn.output_size() > 0, deadlines.wait_ms(conn, now), wait_mask);
+        int ms = deadlines.wait_ms(conn, now);
+        if (eof) {
+            const auto left = std::chrono::ceil<std::chrono::milliseconds>(eof_deadline - now).count();
+            ms = static_cast<int>(std::max<long long>(0, ms < 0 ? left : std::min<long long>(ms, left)));
+        }
+        wait(io, want_read, conn.output_size() > 0, ms, wait_mask);
         drained = false;
     }
     // The fallback's writer may still hold bytes: let it finish, bounded by

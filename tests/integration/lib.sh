@@ -115,6 +115,18 @@ serve() {
     fi
 }
 
+# eventually SECONDS COMMAND...: retry COMMAND every 0.1 s until it succeeds or SECONDS pass
+# (a log line written when a connection's process ends comes a moment after the client is done).
+eventually() {
+    local tries=$(( $1 * 10 ))
+    shift
+    until "$@"; do
+        tries=$((tries - 1))
+        [ "$tries" -gt 0 ] || return 1
+        sleep 0.1
+    done
+}
+
 # need PROGRAM...: true if every PROGRAM is on PATH (or an executable path).
 need() {
     local p
