@@ -2,6 +2,7 @@
 #   make            programs and libvws.a in bin/
 #   make test       unit and integration tests (tests/run prints "N passed, N failed")
 #   make asan       unit and protocol-level tests built with ASan + UBSan in bin/asan/
+#   make tsan       the threaded fallback's tests built with ThreadSanitizer in bin/tsan/
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; bin/fuzz/)
 #   make install    PREFIX=/usr/local DESTDIR=
 
@@ -67,6 +68,15 @@ asan:
 	# keeps 256 MB of freed blocks resident.
 	ASAN_OPTIONS=quarantine_size_mb=8 VWS_BIN=$(abspath bin/asan) tests/run $(ASAN_TESTS)
 
+# ThreadSanitizer over the blocking fallback (one reader and one writer thread
+# beside the loop): the unit tests (ConnIo on pipes) and the programs on pipes,
+# SIGTERM mid-transfer included. Any report fails the run (exit 66).
+TSAN_FLAGS := -O1 -g -fsanitize=thread
+TSAN_TESTS := unit pipes echo-blocking
+tsan:
+	$(MAKE) BIN=bin/tsan OPT="$(TSAN_FLAGS)" LDFLAGS="$(TSAN_FLAGS)" all bin/tsan/vws-unit
+	TSAN_OPTIONS="halt_on_error=1 exitcode=66" VWS_BIN=$(abspath bin/tsan) tests/run $(TSAN_TESTS)
+
 # libFuzzer targets (tests/fuzz/*.cpp), built with clang against the sources.
 FUZZ_SECONDS ?= 60
 FUZZ_CXX     := clang++
@@ -89,9 +99,9 @@ install: all
 	install -m 644 src/sys/*.hpp $(DESTDIR)$(PREFIX)/include/vws/sys/
 
 clean:
-	rm -rf bin/.build bin/asan bin/fuzz bin/man bin/vws-* bin/libvws.a
+	rm -rf bin/.build bin/asan bin/tsan bin/fuzz bin/man bin/vws-* bin/libvws.a
 
-.PHONY: all test asan fuzz install clean
+.PHONY: all test asan tsan fuzz install clean
 .SECONDARY:
 
 -include $(shell find bin -name '*.d' 2>/dev/null)
