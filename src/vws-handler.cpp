@@ -186,6 +186,7 @@ int main(int argc, char** argv)
             route = *found;
         }
         note_request(report, c, s.common.trusted_proxies);
+        if (s.cgi_env) report.headers_dropped = dropped_headers(req);
         const int err = spawn(req, route);
         // Give back the pages the child's environment took: memory per idle
         // connection is what limits how many a host holds.

@@ -26,6 +26,7 @@ const char common_options_help[] =
     "  --host LIST             Host names served (*.example too); else 403\n"
     "  --health-path PATH      a plain GET here answers 200 ok (default /healthz; '' off)\n"
     "  --trust-proxy LIST      peers whose X-Forwarded-For / X-Real-IP name the client\n"
+    "                          (an IP literal only; anything else is logged, not used)\n"
     "  --log-format FORMAT     logfmt (default) or json, one line per event on stderr\n"
     "  --quiet                 log only failures of our own\n"
     "  --verbose               log more (health checks, spawn details)\n"

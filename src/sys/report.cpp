@@ -12,6 +12,7 @@ namespace {
 void common_fields(LogLine& l, const Report& r, const Connection& conn)
 {
     l.str("remote_addr", r.remote.ip).str("remote_port", r.remote.port).str("proxy", r.proxy);
+    l.str("bad_forwarded", r.bad_forwarded);
     l.str("path", conn.request().target).str("protocol", r.protocol);
 }
 
@@ -31,10 +32,11 @@ void note_request(Report& r, const Connection& conn, const std::vector<std::stri
 {
     r.protocol = conn.protocol();
     if (std::find(trusted.begin(), trusted.end(), r.remote.ip) == trusted.end()) return;
-    std::string client = forwarded_client(conn.request(), trusted);
-    if (client.empty()) return;
+    ForwardedClient client = forwarded_client(conn.request(), trusted);
+    r.bad_forwarded = std::move(client.bad);
+    if (client.addr.empty()) return;
     r.proxy = r.remote.ip;
-    r.remote = {std::move(client), ""};
+    r.remote = {std::move(client.addr), ""};
 }
 
 void log_open(const Report& r, const Connection& conn)
@@ -44,6 +46,7 @@ void log_open(const Report& r, const Connection& conn)
     if (const std::string* origin = conn.request().header("Origin")) l.str("origin", *origin);
     l.str("child", r.program);
     if (r.child_pid > 0) l.num("child_pid", static_cast<uint64_t>(r.child_pid));
+    if (log_verbose() && r.headers_dropped > 0) l.num("headers_dropped", r.headers_dropped);
 }
 
 int log_end(const Report& r, const Connection& conn, const Outcome& o)

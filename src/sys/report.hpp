@@ -15,6 +15,8 @@ namespace vws::sys {
 struct Report {
     Address remote;           // the client (behind a trusted proxy: as it says)
     std::string proxy;        // the trusted proxy's address, when one spoke for the client
+    std::string bad_forwarded; // what a trusted proxy gave instead of an IP literal (remote kept)
+    uint64_t headers_dropped = 0; // request headers not passed to the child (logged at --verbose)
     std::string protocol;     // negotiated subprotocol
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
     uint64_t messages_in = 0;
@@ -28,7 +30,9 @@ struct Report {
 };
 
 // After the request: the negotiated subprotocol, and the client's address
-// from X-Forwarded-For / X-Real-IP when the peer is one of `trusted`.
+// from X-Forwarded-For / X-Real-IP when the peer is one of `trusted` and
+// that is an IP literal (else the peer's address stays, and the bad value is
+// logged as bad_forwarded).
 void note_request(Report& r, const Connection& conn, const std::vector<std::string>& trusted);
 // event=open
 void log_open(const Report& r, const Connection& conn);

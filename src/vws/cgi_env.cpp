@@ -24,12 +24,20 @@ std::string http_variable_name(std::string_view header)
     for (char c : header) {
         if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
         if (c == '-') c = '_';
-        if ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_') name += c;
+        else if ((c < 'A' || c > 'Z') && (c < '0' || c > '9')) return {};
+        name += c;
     }
     // A "Proxy:" header must not become the proxy setting of HTTP clients in
     // the child (CVE-2016-5385 and friends).
     if (name == "HTTP_" || name == "HTTP_PROXY") return {};
     return name;
+}
+
+size_t dropped_headers(const Request& req)
+{
+    size_t n = 0;
+    for (const Header& h : req.headers) n += http_variable_name(h.name).empty();
+    return n;
 }
 
 std::vector<std::string> cgi_variables(const Request& req, const CgiContext& ctx)

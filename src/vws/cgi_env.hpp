@@ -24,10 +24,15 @@ struct CgiContext {
 // "NAME=VALUE" entries for the CGI variables and the HTTP_* headers.
 std::vector<std::string> cgi_variables(const Request& req, const CgiContext& ctx);
 
-// "X-Forwarded-For" -> "HTTP_X_FORWARDED_FOR": upper case, '-' -> '_', any
-// other byte outside [A-Z0-9_] dropped. Empty for names that must never be
-// set from a request (HTTP_PROXY: "httpoxy").
+// "X-Forwarded-For" -> "HTTP_X_FORWARDED_FOR": upper case, '-' -> '_'.
+// Empty for a header that is not passed: a name holding '_' or anything else
+// outside [A-Za-z0-9-] (nginx and Apache drop these too: "X_Forwarded_For"
+// or "X-Forwarded.For" would land on the proxy's HTTP_X_FORWARDED_FOR), and
+// a name that must never be set from a request (HTTP_PROXY: "httpoxy").
 std::string http_variable_name(std::string_view header);
+
+// How many of the request's headers cgi_variables leaves out.
+size_t dropped_headers(const Request& req);
 
 // inherited, then each later list, a later NAME replacing an earlier one in
 // place; names in `drop` are removed (LISTEN_FDS and friends).

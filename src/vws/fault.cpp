@@ -60,6 +60,8 @@ const char* fault_name(Fault f)
     case Fault::origin_not_allowed: return "origin_not_allowed";
     case Fault::host_not_allowed: return "host_not_allowed";
     case Fault::no_acceptable_protocol: return "no_acceptable_protocol";
+    case Fault::request_has_body: return "request_has_body";
+    case Fault::repeated_version: return "repeated_version";
     case Fault::rate_exceeded: return "rate_exceeded";
     case Fault::handshake_refused: return "handshake_refused";
     case Fault::bad_accept_key: return "bad_accept_key";

@@ -29,6 +29,8 @@ enum class Fault : uint8_t {
     origin_not_allowed,    // 403: Origin not in --origin
     host_not_allowed,      // 403: Host not in --host
     no_acceptable_protocol, // 400: --require-protocol and no offer we speak
+    request_has_body,      // 400: Content-Length > 0 or Transfer-Encoding on the upgrade GET
+    repeated_version,      // 400: Sec-WebSocket-Version sent more than once
     handshake_refused,     // client: the server answered something other than 101
     bad_accept_key,        // client: Sec-WebSocket-Accept does not match our key
     bad_response,          // client: response unparsable or missing upgrade headers

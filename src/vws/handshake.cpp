@@ -89,6 +89,23 @@ std::string joined(const std::vector<Header>& headers, std::string_view name, in
     return all;
 }
 
+// RFC 9112 §6.3: a request has a body when it has Transfer-Encoding or a
+// Content-Length other than 0. An upgrade GET carries none (RFC 6455 §4.1);
+// if we upgraded anyway, the body would be parsed as frames.
+bool announces_body(const std::vector<Header>& headers)
+{
+    int encodings = 0, lengths = 0;
+    joined(headers, "Transfer-Encoding", &encodings);
+    const std::string length = joined(headers, "Content-Length", &lengths);
+    if (encodings > 0) return true;
+    if (lengths == 0) return false;
+    const std::vector<std::string> items = split_comma_list(length);
+    if (items.empty()) return true;  // "Content-Length:" with no value
+    for (const std::string& item : items)
+        if (item != "0") return true;
+    return false;
+}
+
 // "HTTP/1.1" or later (RFC 6455 §4.1 item 2).
 bool http_11_or_later(std::string_view v)
 {
@@ -154,6 +171,8 @@ const char* explain(Fault f)
     case Fault::origin_not_allowed: return "Origin not allowed";
     case Fault::host_not_allowed: return "Host not served here";
     case Fault::no_acceptable_protocol: return "no offered Sec-WebSocket-Protocol is spoken here";
+    case Fault::request_has_body: return "a WebSocket handshake carries no body";
+    case Fault::repeated_version: return "Sec-WebSocket-Version sent more than once";
     default: return fault_name(f);
     }
 }
@@ -235,12 +254,16 @@ Fault check_upgrade(Request& out)
     if (!has_token(joined(out.headers, "Upgrade"), "websocket")) return Fault::missing_upgrade;
     if (!has_token(joined(out.headers, "Connection"), "upgrade"))
         return Fault::missing_connection_upgrade;
+    // §4.2.2 item 4: 426 says "not a version we speak"; the same header
+    // twice is a malformed request, whatever it holds (400).
     int versions = 0;
-    if (joined(out.headers, "Sec-WebSocket-Version", &versions) != "13" || versions != 1)
-        return Fault::unsupported_version;
+    const std::string version = joined(out.headers, "Sec-WebSocket-Version", &versions);
+    if (versions > 1) return Fault::repeated_version;
+    if (version != "13") return Fault::unsupported_version;
     int keys = 0;
     out.key = joined(out.headers, "Sec-WebSocket-Key", &keys);
     if (keys != 1 || !valid_websocket_key(out.key)) return Fault::bad_websocket_key;
+    if (announces_body(out.headers)) return Fault::request_has_body;
     out.protocols = split_comma_list(joined(out.headers, "Sec-WebSocket-Protocol"));
     return Fault::none;
 }
@@ -249,6 +272,15 @@ bool plausible_request_start(std::string_view start)
 {
     if (start.empty()) return true;
     if (!is_tchar(start.front())) return false;
+    // RFC 9112 §2.2 lets a server take a bare LF as a line end; we answer 400
+    // at once instead (else the client waits for the timeout): no WebSocket
+    // client sends one, and parsers that split lines differently are how
+    // requests get smuggled. A bare CR is invalid there too.
+    for (size_t i = start.find_first_of("\r\n"); i != std::string_view::npos;
+         i = start.find_first_of("\r\n", i + 2)) {
+        if (start[i] == '\n') return false;
+        if (i + 1 < start.size() && start[i + 1] != '\n') return false;
+    }
     const size_t eol = start.find("\r\n");
     if (eol == std::string_view::npos) return true;
     // request-line = method SP request-target SP HTTP-version

@@ -38,7 +38,8 @@ struct Request {
 
 // Can these first bytes of a request head still become a request? False as
 // soon as they cannot (a TLS hello on a plain port, binary noise, a broken
-// request line), so such peers get their 400 at once, not at the timeout.
+// request line, a line ending in a bare LF or CR), so such peers get their
+// 400 at once, not at the timeout.
 bool plausible_request_start(std::string_view start);
 
 // Parses and checks a complete request head (ending in CRLF CRLF):

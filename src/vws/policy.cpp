@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "vws/ip_literal.hpp"
+
 namespace vws {
 
 namespace {
@@ -63,8 +65,15 @@ Decision decide(const Request& req, const Policy& policy)
             return {Fault::host_not_allowed, {}};
     }
     // RFC 6455 §10.2: Origin protects browser clients from other sites' pages.
-    if (const std::string* origin = req.header("Origin"); origin && !origin_allowed(*origin, policy.origins))
-        return {Fault::origin_not_allowed, {}};
+    // Every Origin header is checked, not the first: a browser sends one
+    // (RFC 6454 §7.3), so different ones are refused even with no allow-list,
+    // lest the child take the other one for the page's.
+    const std::string* first_origin = req.header("Origin");
+    for (const Header& h : req.headers) {
+        if (lower(h.name) != "origin") continue;
+        if (h.value != *first_origin || !origin_allowed(h.value, policy.origins))
+            return {Fault::origin_not_allowed, {}};
+    }
     for (const std::string& offered : req.protocols) {
         if (std::find(policy.protocols.begin(), policy.protocols.end(), offered) != policy.protocols.end()) {
             d.protocol = offered;
@@ -75,18 +84,21 @@ Decision decide(const Request& req, const Policy& policy)
     return d;
 }
 
-std::string forwarded_client(const Request& req, const std::vector<std::string>& trusted)
+ForwardedClient forwarded_client(const Request& req, const std::vector<std::string>& trusted)
 {
     std::vector<std::string> chain;
     for (const Header& h : req.headers) {
         if (lower(h.name) != "x-forwarded-for") continue;
         for (std::string& a : split_comma_list(h.value)) chain.push_back(std::move(a));
     }
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-        if (std::find(trusted.begin(), trusted.end(), *it) == trusted.end()) return *it;
-    if (!chain.empty()) return chain.front();
-    if (const std::string* real = req.header("X-Real-IP")) return std::string(trim(*real));
-    return {};
+    std::string said;
+    for (auto it = chain.rbegin(); it != chain.rend() && said.empty(); ++it)
+        if (std::find(trusted.begin(), trusted.end(), *it) == trusted.end()) said = *it;
+    if (said.empty() && !chain.empty()) said = chain.front();
+    if (const std::string* real = req.header("X-Real-IP"); said.empty() && real) said = trim(*real);
+    // It becomes REMOTE_ADDR and the logged address: "9.9.9.9 user=admin" must not.
+    if (ip_literal(said)) return {std::move(said), {}};
+    return {{}, std::move(said)};
 }
 
 } // namespace vws

@@ -33,9 +33,14 @@ Decision decide(const Request& req, const Policy& policy);
 
 bool origin_allowed(std::string_view origin, const std::vector<std::string>& allowed);
 
+struct ForwardedClient {
+    std::string addr;  // an IP literal, or empty
+    std::string bad;   // what the proxy said instead of an IP literal, or empty
+};
+
 // The client's address as a trusted proxy reports it: walking
-// X-Forwarded-For from the right, the first address that is not one of our
-// trusted proxies; else X-Real-IP; else empty.
-std::string forwarded_client(const Request& req, const std::vector<std::string>& trusted);
+// X-Forwarded-For from the right, the first entry that is not one of our
+// trusted proxies; else X-Real-IP. Only an IP literal counts as an address.
+ForwardedClient forwarded_client(const Request& req, const std::vector<std::string>& trusted);
 
 } // namespace vws

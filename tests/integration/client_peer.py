@@ -18,6 +18,8 @@ usage: /usr/bin/python3 client_peer.py ws HOST PORT     python3-websockets (10.4
          /silent          the request read, then nothing (for --timeout)
          /pings           a valid 101; counts the client's pings for 1.5 s, answers
                           them, then sends "pings=N" and Close 1000
+         /maskkeys/N      a valid 101; reads N data frames, then sends "masks=D/N" (D: how
+                          many different mask keys they had) and Close 1000
 Every connection is served in its own thread (raw) or task (ws); the process runs until killed.
 """
 import asyncio
@@ -125,8 +127,9 @@ def frame(opcode, payload, mask=None):
     return head + payload
 
 
-def read_frames(conn, buf, until):
-    """Yields (opcode, payload) of the client's frames until the deadline."""
+def read_frames(conn, buf, until, masks=None):
+    """Yields (opcode, payload) of the client's frames until the deadline; each frame's mask
+    key is appended to masks when given."""
     while True:
         while True:
             if len(buf) >= 2:
@@ -143,6 +146,8 @@ def read_frames(conn, buf, until):
                         n = struct.unpack("!Q", buf[2:10])[0]
                     if len(buf) >= off + 4 + n:
                         mask = buf[off:off + 4]
+                        if masks is not None:
+                            masks.append(mask)
                         payload = bytes(b ^ mask[i % 4] for i, b in enumerate(buf[off + 4:off + 4 + n]))
                         yield buf[0] & 0x0F, payload
                         buf = buf[off + 4 + n:]
@@ -187,6 +192,19 @@ def raw_serve(conn):
         elif path == "/reset":
             time.sleep(0.2)
             conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        elif path.startswith("/maskkeys/"):
+            # RFC 6455 §10.3: a fresh, unpredictable key for every frame.
+            want, masks, data = int(path.split("/")[2]), [], 0
+            for op, _ in read_frames(conn, rest, time.monotonic() + 10, masks):
+                data += op in (0x0, 0x1, 0x2)
+                if data == want:
+                    break
+            keys = masks[:want]
+            conn.sendall(frame(0x1, f"masks={len(set(keys))}/{len(keys)}".encode()))
+            conn.sendall(frame(0x8, struct.pack("!H", 1000)))
+            for op, _ in read_frames(conn, b"", time.monotonic() + 5):
+                if op == 0x8:
+                    break
         elif path == "/pings":
             pings = 0
             for op, payload in read_frames(conn, rest, time.monotonic() + 1.5):

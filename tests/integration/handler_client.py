@@ -311,10 +311,15 @@ async def child_output(want_messages, want_code, what, reason_prefix=None):
 
 # ---------------------------------------------------------------- environment
 
-def environment():
-    """Child: prints its environment (env -0 style, one NAME=VALUE a line) and exits 0."""
+def environment(log=None):
+    """Child: prints its environment (env -0 style, one NAME=VALUE a line) and exits 0.
+    With log (vws-handler --verbose's), the open line must count the 5 headers not passed."""
+    # Names holding '_' or bytes outside [A-Za-z0-9-] are not passed (nginx and Apache do the
+    # same): they would otherwise land on the variable of a header a proxy sets.
     r = Raw(path="/some/path?x=1&y=%20two", headers=[
         "X-Custom-Thing: hello world", "Proxy: http://evil.example:3128", "X-Weird.Name!: odd",
+        "X_Forwarded_For: 6.6.6.6", "X-Forwarded-For: 203.0.113.9", "X-Auth.User: admin",
+        "X-Auth_User: admin",
         "X-Twice: one", "X-Twice: two", "Cookie: a=b; c=d", "Origin: http://127.0.0.1"])
     status = r.status()
     result(status.startswith("HTTP/1.1 101"), "environment: upgrade", status)
@@ -336,7 +341,7 @@ def environment():
         "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(PORT), "WEBSOCKET_PROTOCOL": "",
         "HTTP_X_CUSTOM_THING": "hello world", "HTTP_HOST": f"127.0.0.1:{PORT}",
         "HTTP_UPGRADE": "websocket", "HTTP_SEC_WEBSOCKET_VERSION": "13",
-        "HTTP_X_WEIRDNAME": "odd", "HTTP_X_TWICE": "one, two", "HTTP_COOKIE": "a=b; c=d",
+        "HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_X_TWICE": "one, two", "HTTP_COOKIE": "a=b; c=d",
         "HTTP_ORIGIN": "http://127.0.0.1",
         "AUTH_TYPE": "", "CONTENT_LENGTH": "", "CONTENT_TYPE": "", "REMOTE_IDENT": "",
         "REMOTE_USER": "", "FROM_TCPSERVER_ENV": "kept", "FROM_OPTION": "a=b c",
@@ -348,6 +353,21 @@ def environment():
            repr(env.get("SERVER_SOFTWARE")))
     for name in ("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "HTTP_PROXY"):
         result(name not in env, f"environment: no {name}", f"{name}={env.get(name)!r}")
+    odd = {k: v for k, v in env.items() if k in ("HTTP_X_WEIRDNAME", "HTTP_X_AUTHUSER", "HTTP_X_AUTH_USER")}
+    result(not odd, "environment: headers named with '_' or '.' are not passed (X-Auth.User, X_Forwarded_For)",
+           f"got {odd}")
+    if log:
+        fields = None
+        deadline = time.monotonic() + 5
+        while fields is None and time.monotonic() < deadline:
+            with open(log, encoding="utf-8", errors="replace") as f:
+                for line in f:
+                    if " event=open " in line and "/some/path?" in line:
+                        fields = dict(m.split("=", 1) for m in line.split() if "=" in m)
+            time.sleep(0.05)
+        got = (fields or {}).get("headers_dropped")
+        result(got == "5", "environment: --verbose: the open line counts the 5 headers not passed",
+               f"headers_dropped={got!r} in {fields}")
     # The override of an inherited value by --env, and the empty AUTH_TYPE over an inherited one.
     result(env.get("OVERRIDDEN") == "by-option", "environment: --env overrides an inherited variable",
            repr(env.get("OVERRIDDEN")))
@@ -610,7 +630,7 @@ def main():
         want = [m if isinstance(m, str) else bytes.fromhex(m["hex"]) for m in json.loads(ARGS[0])]
         asyncio.run(child_output(want, int(ARGS[1]), ARGS[2], ARGS[3] if len(ARGS) > 3 else None))
     elif CASE == "environment":
-        environment()
+        environment(ARGS[0] if ARGS else None)
     elif CASE == "environment-sa":
         environment_socket_activate()
     elif CASE == "transcript":

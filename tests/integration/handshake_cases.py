@@ -1,5 +1,6 @@
 """Handshake answers on raw sockets: each bad request gets its HTTP status and the connection
-ends; good variants get 101. With --slow, a client that never finishes its request is cut.
+ends (within wsraw.TIMEOUT, shorter than the server's --handshake-timeout); good variants get
+101. With --slow, a client that never finishes its request is cut.
 
 usage: /usr/bin/python3 handshake_cases.py PORT
        /usr/bin/python3 handshake_cases.py --slow PORT SECONDS
@@ -82,6 +83,23 @@ def main():
     case("request head of exactly 8192 bytes (blank line included) gets 101",
          req(extra=("X-Pad: " + "p" * (8192 - base),)), 101, accept_ok)
     case("request head of 8193 bytes gets 431", req(extra=("X-Pad: " + "p" * (8193 - base),)), 431)
+    # A body on the upgrade GET would be read as frames after the 101 (here: one to echo).
+    smuggled = wsraw.frame(1, b"smuggled")
+    case("Content-Length > 0 with a body that is a frame gets 400, not 101 and an echo",
+         req(extra=(f"Content-Length: {len(smuggled)}",)) + smuggled, 400)
+    case("Transfer-Encoding: chunked gets 400",
+         req(extra=("Transfer-Encoding: chunked",)) + b"%x\r\n" % len(smuggled) + smuggled + b"\r\n0\r\n\r\n", 400)
+    case("Content-Length: 0 (no body) gets 101", req(extra=("Content-Length: 0",)), 101, accept_ok)
+    case("Sec-WebSocket-Version: 13 twice gets 400, not 426 (the version is right, the request is not)",
+         req(extra=("Sec-WebSocket-Version: 13",)), 400)
+    case("two different Origin headers get 403, even with no --origin",
+         req(extra=("Origin: http://a.test", "Origin: http://b.test")), 403)
+    case("the same Origin twice gets 101", req(extra=("Origin: http://a.test", "Origin: http://a.test")), 101)
+    # RFC 9112 §2.2 lets a server refuse lines ending in a bare LF: 400 at once, not at the timeout.
+    case("a request in bare LF lines gets 400 at once",
+         req().replace(b"\r\n", b"\n"), 400)
+    case("a request whose last header and blank line end in bare LF gets 400 at once",
+         req()[:-4] + b"\n\n", 400)
 
 
 def slow(seconds):

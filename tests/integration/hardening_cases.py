@@ -18,6 +18,9 @@ Cases (the server's options are chosen by hardening.test):
   json-log LOG              --log-format json: the close line has every field
   forwarded LOG WANT [ECHO] X-Forwarded-For: 203.0.113.9: the log's remote_addr is WANT
                             (and, with ECHO, the first message from the child is WANT too)
+  forwarded-bad LOG [ECHO]  --trust-proxy 127.0.0.1 and an X-Forwarded-For that is no IP literal:
+                            remote_addr stays 127.0.0.1, the value is logged as bad_forwarded
+  escaped-path LOG          a path holding \ and ": the open and close lines parse back to it
 Each result is one "ok - LABEL: ..." or "not ok - LABEL: ..." line.
 """
 import json
@@ -78,6 +81,8 @@ def answers():
     case("the allowed Origin gets 101", req(extra=("Origin: https://ok.test",)), 101,
          {"Sec-WebSocket-Accept": accept_of(KEY)})
     case("no Origin (not a browser) gets 101", req(), 101)
+    case("the allowed Origin followed by a forbidden one gets 403",
+         req(extra=("Origin: https://ok.test", "Origin: https://evil.test")), 403)
     case("a Host not in --host gets 403", req(replace={"Host": "evil.test"}), 403)
     case("a Host in --host with a port gets 101", req(replace={"Host": f"127.0.0.1:{PORT}"}), 101)
     case("an unknown subprotocol without --require-protocol gets 101 with no protocol header",
@@ -533,6 +538,52 @@ def forwarded(log, want, echo=False):
         result(False, what, f"{type(e).__name__}: {e}")
 
 
+def forwarded_bad(log, echo=False):
+    bad = '9.9.9.9 remote_addr=1.1.1.1 "q"'
+    path = "/forwarded-bad"
+    try:
+        s, r = upgrade(path, extra=(f"X-Forwarded-For: {bad}",))
+        first = None
+        if echo:
+            fin, rsv, opcode, masked, payload = r.frame(time.monotonic() + TIMEOUT)
+            first = payload.decode(errors="replace")
+        s.sendall(frame(8, close_payload(1000)))
+        wsraw.read_until_close(r, time.monotonic() + TIMEOUT)
+        s.close()
+        fields = log_line(log, path) or {}
+        result(fields.get("remote_addr") == "127.0.0.1" and "proxy" not in fields,
+               f"X-Forwarded-For: {bad} is no IP literal: the log's remote_addr stays 127.0.0.1",
+               f"log line: {fields}")
+        result(fields.get("bad_forwarded") == bad, "the log line holds the bad value, escaped, as bad_forwarded",
+               f"log line: {fields}")
+        if echo:
+            result(first == "127.0.0.1", "the child's REMOTE_ADDR stays 127.0.0.1", f"child said {first!r}")
+    except Exception as e:  # noqa: BLE001
+        result(False, "X-Forwarded-For that is no IP literal", f"{type(e).__name__}: {e}")
+
+
+def escaped_path(log):
+    # Neither byte is refused in a request target; both must be escaped in a quoted log value.
+    path = '/esc"aped\\path\\"?q=\\"'
+    what = f"a path holding \\ and \" ({path}) is logged escaped: the open and close lines parse back to it"
+    try:
+        s, r = upgrade(path)
+        s.sendall(frame(8, close_payload(1000)))
+        wsraw.read_until_close(r, time.monotonic() + TIMEOUT)
+        s.close()
+        opened, closed = log_line(log, path, "open"), log_line(log, path)
+        why = ""
+        if opened is None or closed is None:
+            with open(log, encoding="utf-8", errors="replace") as f:
+                tail = " | ".join(f.read().splitlines()[-2:])
+            why = f"no open and close line parses to that path; the log ends: {tail}"
+        elif closed.get("remote_addr") != "127.0.0.1" or closed.get("code_received") not in (1000, "1000"):
+            why = f"close line: {closed}"
+        result(not why, what, why)
+    except Exception as e:  # noqa: BLE001
+        result(False, what, f"{type(e).__name__}: {e}")
+
+
 CASES = {
     "answers": answers, "require-protocol": require_protocol, "health": health,
     "slowloris": lambda seconds: slowloris(float(seconds)), "too-big": too_big, "rate": rate,
@@ -541,6 +592,8 @@ CASES = {
     "flood": lambda pid, mb: flood(int(pid), int(mb)), "stuck": lambda pid: stuck(int(pid)),
     "sigterm": lambda pid: sigterm(int(pid)), "json-log": json_log,
     "forwarded": lambda log, want, echo="": forwarded(log, want, bool(echo)),
+    "forwarded-bad": lambda log, echo="": forwarded_bad(log, bool(echo)),
+    "escaped-path": escaped_path,
 }
 
 if __name__ == "__main__":

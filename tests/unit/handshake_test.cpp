@@ -163,6 +163,8 @@ TEST_CASE("handshake: valid variants") {
         {"no protocols", good_line, replace("Sec-WebSocket-Protocol:", "")},
         {"absolute-form target", "GET ws://server.example.com/chat?room=1&x=2 HTTP/1.1", good_headers()},
         {"HTTP/1.1 is the minimum; later is fine", "GET /chat HTTP/1.2", good_headers()},
+        {"Content-Length: 0 (no body)", good_line,
+         [] { auto h = good_headers(); h.push_back("Content-Length: 0"); return h; }()},
     };
     for (const auto& v : variants) {
         CAPTURE(std::string(v.name));
@@ -215,6 +217,29 @@ TEST_CASE("handshake: each defect gives its exact fault") {
          Fault::bad_websocket_key},
         {"empty header name", good_line,
          [] { auto h = good_headers(); h.push_back(": x"); return h; }(), Fault::bad_header_syntax},
+        // A repeated version is malformed (400), not a version we do not speak (426).
+        {"version 13 twice", good_line,
+         [] { auto h = good_headers(); h.push_back("Sec-WebSocket-Version: 13"); return h; }(),
+         Fault::repeated_version},
+        {"versions 13 and 8", good_line,
+         [] { auto h = good_headers(); h.push_back("Sec-WebSocket-Version: 8"); return h; }(),
+         Fault::repeated_version},
+        // RFC 9112 §6.3: a body would be read as frames after the upgrade.
+        {"Content-Length: 5", good_line,
+         [] { auto h = good_headers(); h.push_back("Content-Length: 5"); return h; }(), Fault::request_has_body},
+        {"Content-Length: 0 and 5", good_line,
+         [] { auto h = good_headers(); h.push_back("Content-Length: 0"); h.push_back("content-length: 5"); return h; }(),
+         Fault::request_has_body},
+        {"Content-Length with no value", good_line,
+         [] { auto h = good_headers(); h.push_back("Content-Length:"); return h; }(), Fault::request_has_body},
+        {"Content-Length: 00x", good_line,
+         [] { auto h = good_headers(); h.push_back("Content-Length: 00x"); return h; }(), Fault::request_has_body},
+        {"Transfer-Encoding: chunked", good_line,
+         [] { auto h = good_headers(); h.push_back("Transfer-Encoding: chunked"); return h; }(),
+         Fault::request_has_body},
+        {"Transfer-Encoding with Content-Length: 0", good_line,
+         [] { auto h = good_headers(); h.push_back("Content-Length: 0"); h.push_back("transfer-encoding: identity"); return h; }(),
+         Fault::request_has_body},
     };
     for (const auto& d : defects) {
         CAPTURE(std::string(d.name));
@@ -248,6 +273,7 @@ TEST_CASE("handshake: HTTP status and error responses") {
         {Fault::missing_connection_upgrade, 400}, {Fault::bad_websocket_key, 400},
         {Fault::unsupported_version, 426}, {Fault::head_too_large, 431},
         {Fault::too_many_headers, 431}, {Fault::forbidden, 403}, {Fault::not_found, 404},
+        {Fault::request_has_body, 400}, {Fault::repeated_version, 400},
     };
     for (const auto& c : cases) {
         CAPTURE(std::string(vws::fault_name(c.fault)));
@@ -362,6 +388,33 @@ TEST_CASE("plausible_request_start: refuse what can no longer become a request")
     CHECK_FALSE(plausible_request_start(" GET / HTTP/1.1"));
     CHECK_FALSE(plausible_request_start("HELLO THERE\r\n"));
     CHECK_FALSE(plausible_request_start("GET /\r\n"));
+    // Lines end in CRLF only: a bare LF or CR gets its 400 now (RFC 9112 §2.2 allows refusing it).
+    CHECK(plausible_request_start("GET /chat HTTP/1.1\r"));
+    CHECK(plausible_request_start("GET /chat HTTP/1.1\r\nHost: a\r\n\r"));
+    CHECK_FALSE(plausible_request_start("GET /chat HTTP/1.1\n"));
+    CHECK_FALSE(plausible_request_start("GET /chat HTTP/1.1\nHost: a\n\n"));
+    CHECK_FALSE(plausible_request_start("GET /chat HTTP/1.1\r\nHost: a\n"));
+    CHECK_FALSE(plausible_request_start("GET /chat HTTP/1.1\r\nHost: a\r\r\n"));
+    CHECK_FALSE(plausible_request_start("GET /chat HTTP/1.1\r\nHost: a\rb"));
+    CHECK_FALSE(plausible_request_start("GET /chat HTTP/1.1\r\n\n"));
+}
+
+TEST_CASE("a server connection answers 400 at once to a request whose lines end in a bare LF")
+{
+    // Without this the whole head waits for a CRLF CRLF that never comes, until the timeout.
+    const std::string request = "GET /chat HTTP/1.1\nHost: a\nUpgrade: websocket\n\n";
+    vws::Connection conn(vws::Limits{});
+    vws::Event e;
+    size_t fed = 0;
+    while (fed < request.size() && e.type != vws::EventType::failed) {
+        conn.input_space()[0] = static_cast<uint8_t>(request[fed++]);
+        conn.received(1);
+        e = conn.next_event();
+    }
+    CHECK(e.type == vws::EventType::failed);
+    CHECK(fed == std::string("GET /chat HTTP/1.1\n").size());
+    CHECK(vws::fault_name(e.fault) == std::string("bad_request_line"));
+    CHECK(conn.http_status() == 400);
 }
 
 TEST_CASE("a server connection answers 400 to a TLS hello at its first byte, fed byte by byte")

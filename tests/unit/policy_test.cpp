@@ -130,6 +130,28 @@ TEST_CASE("policy: the Host check comes before the origin check") {
     CHECK(vws::decide(parsed({"Origin: https://ok.test"}), p).fault == Fault::none);
 }
 
+TEST_CASE("policy: every Origin header is checked, and different ones are refused") {
+    Policy p;
+    p.origins = {"https://ok.test"};
+    struct C { std::vector<std::string> headers; Fault with_list; Fault without_list; };
+    for (const C& c : {
+             C{{"Origin: https://ok.test", "Origin: https://ok.test"}, Fault::none, Fault::none},
+             // The allowed one first no longer hides the other.
+             C{{"Origin: https://ok.test", "Origin: https://evil.test"}, Fault::origin_not_allowed,
+               Fault::origin_not_allowed},
+             C{{"Origin: https://evil.test", "Origin: https://ok.test"}, Fault::origin_not_allowed,
+               Fault::origin_not_allowed},
+             C{{"Origin: https://evil.test", "Origin: https://evil.test"}, Fault::origin_not_allowed, Fault::none},
+             C{{"Origin: https://ok.test", "X-Other: 1", "origin: https://ok.test:1"}, Fault::origin_not_allowed,
+               Fault::origin_not_allowed},
+         }) {
+        CAPTURE(c.headers.back());
+        CHECK(vws::fault_name(vws::decide(parsed(c.headers), p).fault) == std::string(vws::fault_name(c.with_list)));
+        CHECK(vws::fault_name(vws::decide(parsed(c.headers), Policy{}).fault) ==
+              std::string(vws::fault_name(c.without_list)));
+    }
+}
+
 TEST_CASE("policy: subprotocol chosen in the client's order") {
     Policy p;
     p.protocols = {"a", "b", "c"};
@@ -184,7 +206,30 @@ TEST_CASE("policy: forwarded_client walks X-Forwarded-For from the right past tr
              C{{}, ""},
          }) {
         CAPTURE(c.want);
-        CHECK(vws::forwarded_client(parsed(c.headers), trusted) == c.want);
+        const vws::ForwardedClient got = vws::forwarded_client(parsed(c.headers), trusted);
+        CHECK(got.addr == c.want);
+        CHECK(got.bad == "");
+    }
+}
+
+TEST_CASE("policy: forwarded_client takes only an IP literal; anything else is reported, not used") {
+    const std::vector<std::string> trusted = {"10.0.0.1"};
+    struct C { std::vector<std::string> headers; const char* bad; };
+    for (const C& c : {
+             // The review's vector: text that would forge fields of a log line.
+             C{{"X-Forwarded-For: 9.9.9.9 remote_addr=1.1.1.1 \"q\""}, "9.9.9.9 remote_addr=1.1.1.1 \"q\""},
+             C{{"X-Forwarded-For: 6.6.6.6, evil.example, 10.0.0.1"}, "evil.example"},
+             C{{"X-Forwarded-For: 203.0.113.7:4711"}, "203.0.113.7:4711"},
+             C{{"X-Forwarded-For: [2001:db8::1]"}, "[2001:db8::1]"},
+             C{{"X-Forwarded-For: unknown"}, "unknown"},
+             C{{"X-Real-IP: 192.0.2.5; rm -rf"}, "192.0.2.5; rm -rf"},
+             // The rightmost untrusted entry decides: a good one further left does not rescue it.
+             C{{"X-Forwarded-For: 203.0.113.7, 300.1.1.1"}, "300.1.1.1"},
+         }) {
+        CAPTURE(c.bad);
+        const vws::ForwardedClient got = vws::forwarded_client(parsed(c.headers), trusted);
+        CHECK(got.addr == "");
+        CHECK(got.bad == c.bad);
     }
 }
 
