@@ -16,7 +16,7 @@ const char usage_text[] =
     "usage: vws-echo [OPTIONS]\n"
     "Serves one WebSocket connection (RFC 6455) and echoes every message.\n"
     "Run it under tcpserver, inetd or systemd socket activation (Accept=yes):\n"
-    "  tcpserver -HRl0 -D 127.0.0.1 8181 vws-echo\n"
+    "  tcpserver -HRl0 -D -c 100 -b 1024 127.0.0.1 8181 vws-echo\n"
     "Options:\n";
 
 class Echo : public App {
