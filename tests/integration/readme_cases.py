@@ -252,7 +252,7 @@ def handler():
         cmd = readme("tcpserver -vDHRl0 -c 100 -b 1024 127.0.0.1 8181 bin/vws-handler ./chat")
         s.file("chat", "#!/bin/sh\nexec cat\n")
         if cmd and s.daemon(cmd):
-            st, out, err = s.run("bin/vws-client ws://127.0.0.1:8181/", b"hi\n", hold=1.0)
+            st, out, err = s.run("bin/vws-client ws://127.0.0.1:8181/", b"hi\n")
             check_run("handler: ./chat (here cat) runs per connection", st, out, err, 0, b"hi\n")
         s.end()
 
@@ -265,7 +265,7 @@ def handler():
             st, _, err = s.run(heredoc + "\n" + chmod)
             result(st == 0, "handler: the counter's script is written", err[-200:])
             if s.daemon(serve):
-                st, out, err = s.run("bin/vws-client ws://127.0.0.1:8181/", b"a\nb\n", hold=1.0)
+                st, out, err = s.run("bin/vws-client ws://127.0.0.1:8181/", b"a\nb\n")
                 check_run("handler: the counter counts", st, out, err, 0, b"1: a\n2: b\n")
         s.end()
 
