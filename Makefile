@@ -1,6 +1,7 @@
 # vws: build, test, install. Read top to bottom; pattern rules do the work.
 #   make            programs and libvws.a in bin/
-#   make test       unit and integration tests (tests/run prints "N passed, N failed")
+#   make test       unit and integration tests, about 4-5 minutes (tests/run prints
+#                   "N passed, N failed"; tests/run NAME runs one script)
 #   make asan       unit and protocol-level tests built with ASan + UBSan in bin/asan/
 #   make tsan       the threaded fallback's tests built with ThreadSanitizer in bin/tsan/
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; bin/fuzz/)
@@ -15,9 +16,17 @@ BIN      ?= bin
 OPT      ?= -O2 -g
 CXXFLAGS := $(OPT) -std=c++20 -Wall -Wextra -Werror -Isrc -MMD -MP \
             -DOPENSSL_SUPPRESS_DEPRECATED -DVWS_VERSION='"$(VERSION)"'
-# Programs are linked fully static: per-connection fork+exec start-up and memory
-# dominate (DESIGN.md), and only libcrypto's SHA-1 and base64 objects come in.
+# The per-connection servers are linked fully static: every connection is a
+# fork+exec, so start-up and memory per connection dominate, and a static
+# binary starts faster and shares more than one on libstdc++.so (measured in
+# the README's Performance section); only libcrypto's SHA-1 and base64 objects
+# come in.
 LDFLAGS  ?= -static
+# vws-client and vws-bench resolve host names with getaddrinfo, which loads
+# glibc's NSS modules at run time: static, it warns and needs the very glibc it
+# was built with. They start once per run, so they are linked dynamically.
+DYNAMIC  := $(BIN)/vws-client $(BIN)/vws-bench
+$(DYNAMIC): LDFLAGS := $(filter-out -static,$(LDFLAGS))
 LDLIBS   := -lcrypto -lpthread
 
 BUILD    := $(BIN)/.build

@@ -320,7 +320,9 @@ void log_end(const Settings& s, const Connection& conn, const Outcome& o, const 
     if (upgraded) l.str("by", conn.peer_closed_first() ? "server" : conn.close_code_sent() ? "us" : "none");
     if (conn.close_code_sent()) l.num("code_sent", conn.close_code_sent());
     if (conn.close_code_received()) l.num("code_received", conn.close_code_received());
-    l.num("messages_in", b.stats().messages_in).num("messages_out", b.stats().messages_out);
+    l.str("reason_received", conn.close_reason_received());  // e.g. the handler's "exit=3"
+    // The connection's counts include the -1 message, sent outside the bridge.
+    l.num("messages_in", conn.messages_received()).num("messages_out", conn.messages_sent());
     l.num("bytes_in", o.bytes_in).num("bytes_out", o.bytes_out).num("exit", static_cast<uint64_t>(status));
 }
 

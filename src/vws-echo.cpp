@@ -3,7 +3,6 @@
 // The conformance target: everything but the echo is the library's.
 #include <cstdio>
 
-#include "sys/endpoint.hpp"
 #include "sys/log.hpp"
 #include "sys/options.hpp"
 #include "sys/report.hpp"
@@ -17,35 +16,17 @@ const char usage_text[] =
     "usage: vws-echo [OPTIONS]\n"
     "Serves one WebSocket connection (RFC 6455) and echoes every message.\n"
     "Run it under tcpserver, inetd or systemd socket activation (Accept=yes):\n"
-    "  tcpserver -HRl0 -D 127.0.0.1 8181 vws-echo\n"
+    "  tcpserver -HRl0 -D -c 100 -b 1024 127.0.0.1 8181 vws-echo\n"
     "Options:\n";
 
 class Echo : public App {
 public:
-    Echo(Report& report, const std::vector<std::string>& trusted) : report_(report), trusted_(trusted) {}
-
     void on_event(Connection& conn, const Event& e) override
     {
-        switch (e.type) {
-        case EventType::request:
-            conn.accept();
-            note_request(report_, conn, trusted_);
-            log_open(report_, conn);
-            break;
-        case EventType::text:
-        case EventType::binary:
-            ++report_.messages_in;
+        if (e.type == EventType::request) conn.accept();
+        if (e.type == EventType::text || e.type == EventType::binary)
             conn.send_message(e.type == EventType::text ? Opcode::text : Opcode::binary, e.data, e.size);
-            ++report_.messages_out;
-            break;
-        default:
-            break;
-        }
     }
-
-private:
-    Report& report_;
-    const std::vector<std::string>& trusted_;
 };
 
 } // namespace
@@ -71,13 +52,8 @@ int main(int argc, char** argv)
     }
     if (optind < argc) fatal(exit_code::usage, "unexpected argument '%s' (see --help)", argv[optind]);
 
-    const Endpoint ep = prepare_connection(opts);
-
-    Report report;
-    report.remote = remote_address(ep);
-    Connection conn(opts.limits, opts.policy);
-    Echo echo(report, opts.trusted_proxies);
-    const auto io = open_conn_io(ep, opts.blocking);
-    const Outcome outcome = drive(*io, conn, echo, opts.timeouts);
-    return log_end(report, conn, outcome);
+    // The log lines (open, close with the counts) and the exit code are the
+    // library's: serve() is what a handler of your own calls too.
+    Echo echo;
+    return serve(opts, echo);
 }

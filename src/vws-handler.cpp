@@ -192,7 +192,9 @@ int main(int argc, char** argv)
         // connection is what limits how many a host holds.
         malloc_trim(0);
         if (err != 0) {
-            LogLine("spawn_failed", LogLevel::quiet).str("program", report.program).str("error", std::strerror(err));
+            // Our configuration, not the client's doing: the reject line says
+            // why, and we exit 111 (system failure), not 98.
+            report.error = "unable to run " + report.program + ": " + std::strerror(err);
             return c.reject(Fault::server_error);
         }
         c.accept();
@@ -202,8 +204,6 @@ int main(int argc, char** argv)
     };
 
     const Outcome outcome = bridge.run();
-    report.messages_in = bridge.stats().messages_in;
-    report.messages_out = bridge.stats().messages_out;
     report.child_exit = child.exit_status();
     report.child_signal = child.term_signal();
     report.child_fault = bridge.stats().stream_fault;

@@ -55,7 +55,7 @@ int log_end(const Report& r, const Connection& conn, const Outcome& o)
     const double secs = duration<double>(steady_clock::now() - r.start).count();
     int code = exit_code::protocol;
     if (o.ending == Ending::closed) code = exit_code::ok;
-    if (o.ending == Ending::io_error) code = exit_code::system;
+    if (o.ending == Ending::io_error || !r.error.empty()) code = exit_code::system;
 
     const bool upgraded = conn.role() == Role::client || conn.http_status() == 101;
     if (conn.http_status() == 200) {
@@ -67,17 +67,20 @@ int log_end(const Report& r, const Connection& conn, const Outcome& o)
         LogLine("probe", LogLevel::verbose).str("remote_addr", r.remote.ip).str("ending", ending_name(o.ending));
         return code;
     }
-    LogLine l(upgraded ? "close" : "reject");
+    // A failure of ours (the program cannot run) shows even under --quiet.
+    LogLine l(upgraded ? "close" : "reject", r.error.empty() ? LogLevel::normal : LogLevel::quiet);
     common_fields(l, r, conn);
     if (!upgraded) l.num("status", static_cast<uint64_t>(conn.http_status()));
     l.str("ending", ending_name(o.ending));
     if (conn.fault() != Fault::none) l.str("fault", fault_name(conn.fault()));
-    if (o.ending == Ending::io_error) l.str("error", std::strerror(o.error));
+    if (!r.error.empty()) l.str("error", r.error);
+    else if (o.ending == Ending::io_error) l.str("error", std::strerror(o.error));
     if (upgraded) {
         l.str("by", closed_by(conn, o));
         if (conn.close_code_sent()) l.num("code_sent", conn.close_code_sent());
         if (conn.close_code_received()) l.num("code_received", conn.close_code_received());
-        l.num("messages_in", r.messages_in).num("messages_out", r.messages_out);
+        l.str("reason_received", conn.close_reason_received());
+        l.num("messages_in", conn.messages_received()).num("messages_out", conn.messages_sent());
     }
     l.num("bytes_in", o.bytes_in).num("bytes_out", o.bytes_out).secs("duration", secs);
     l.str("child", r.program);
@@ -86,6 +89,41 @@ int log_end(const Report& r, const Connection& conn, const Outcome& o)
     if (r.child_signal >= 0) l.num("child_signal", static_cast<uint64_t>(r.child_signal));
     l.str("child_fault", r.child_fault);
     return code;
+}
+
+namespace {
+
+// Wraps the app of serve(): the log's open line once the app has accepted.
+class Reported : public App {
+public:
+    Reported(App& app, Report& r, const std::vector<std::string>& trusted) : app_(app), r_(r), trusted_(trusted) {}
+
+    void on_event(Connection& conn, const Event& e) override
+    {
+        app_.on_event(conn, e);
+        if (e.type == EventType::request && conn.state() == State::open) {
+            note_request(r_, conn, trusted_);
+            log_open(r_, conn);
+        }
+    }
+
+private:
+    App& app_;
+    Report& r_;
+    const std::vector<std::string>& trusted_;
+};
+
+} // namespace
+
+int serve(const CommonOptions& o, App& app)
+{
+    const Endpoint ep = prepare_connection(o);
+    Report r;
+    r.remote = remote_address(ep);
+    Connection conn(o.limits, o.policy);
+    Reported reported(app, r, o.trusted_proxies);
+    const auto io = open_conn_io(ep, o.blocking);
+    return log_end(r, conn, drive(*io, conn, reported, o.timeouts));
 }
 
 } // namespace vws::sys

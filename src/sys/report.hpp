@@ -9,6 +9,7 @@
 
 #include "sys/driver.hpp"
 #include "sys/endpoint.hpp"
+#include "sys/options.hpp"
 
 namespace vws::sys {
 
@@ -19,8 +20,9 @@ struct Report {
     uint64_t headers_dropped = 0; // request headers not passed to the child (logged at --verbose)
     std::string protocol;     // negotiated subprotocol
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-    uint64_t messages_in = 0;
-    uint64_t messages_out = 0;
+    // A failure on our side before the upgrade ("unable to run ./chat: ..."):
+    // logged as error=, and the exit code is 111.
+    std::string error;
     // vws-handler's child.
     std::string program;
     long child_pid = -1;
@@ -36,8 +38,15 @@ struct Report {
 void note_request(Report& r, const Connection& conn, const std::vector<std::string>& trusted);
 // event=open
 void log_open(const Report& r, const Connection& conn);
-// event=close, or event=reject when there was no upgrade; returns the exit
-// code: 0 clean close, 98 the peer broke the protocol or vanished, 111 I/O error.
+// event=close (with the messages the connection counted both ways), or
+// event=reject when there was no upgrade; returns the exit code: 0 clean
+// close, 98 the peer broke the protocol or vanished, 111 I/O error or r.error.
 int log_end(const Report& r, const Connection& conn, const Outcome& o);
+
+// One connection served by an App of your own, with the log lines vws-echo
+// writes: finds the connection (prepare_connection), logs event=open with the
+// client's address and subprotocol once the app has accepted, drives it, logs
+// event=close; returns the exit code for main. The app only answers events.
+int serve(const CommonOptions& o, App& app);
 
 } // namespace vws::sys

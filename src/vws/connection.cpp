@@ -221,6 +221,7 @@ Event Connection::parse_frames()
                 if (frame_.opcode == Opcode::text && !valid_utf8(payload, len))
                     return failure(Fault::bad_utf8);
                 in_begin_ += hlen + len;
+                ++messages_received_;
                 const auto type = frame_.opcode == Opcode::text ? EventType::text : EventType::binary;
                 return {type, payload, static_cast<size_t>(len)};
             }
@@ -269,6 +270,7 @@ Event Connection::finish_message()
     // A text message must not end inside a character.
     if (op == Opcode::text && !utf8_.complete()) return failure(Fault::bad_utf8);
     msg_ready_ = true;
+    ++messages_received_;
     return {op == Opcode::text ? EventType::text : EventType::binary, msg_.data(), msg_.size()};
 }
 
@@ -289,6 +291,7 @@ Event Connection::control_frame(uint8_t* payload)
     if (len >= 2 && !close_code_allowed_on_wire(code)) return failure(Fault::bad_close_code);
     if (len > 2 && !valid_utf8(payload + 2, len - 2)) return failure(Fault::bad_utf8);
     code_received_ = code;
+    if (len > 2) reason_received_.assign(reinterpret_cast<const char*>(payload + 2), len - 2);
     peer_closed_first_ = state_ == State::open;
     // §5.5.1: reply with a Close, echoing the status code (or let the
     // program reply once it has said what it still has to say).
@@ -329,6 +332,7 @@ void Connection::fail(Fault f)
 void Connection::send_message(Opcode op, const uint8_t* data, size_t size)
 {
     if (!can_send()) return;
+    ++messages_sent_;
     if (msg_ready_ && role_ == Role::server && out_.empty() && data == msg_.data() && size == msg_.size() &&
         msg_.headroom() >= max_header_size) {
         // The message just assembled goes back out (an echo): put the header

@@ -124,6 +124,12 @@ public:
     Fault fault() const { return fault_; }
     uint16_t close_code_sent() const { return code_sent_; }
     uint16_t close_code_received() const { return code_received_; }
+    // The reason in the peer's Close (UTF-8, at most 123 bytes), for the log.
+    const std::string& close_reason_received() const { return reason_received_; }
+    // Data messages handed out by next_event() and queued by send_message(),
+    // so the log counts them for every program alike.
+    uint64_t messages_received() const { return messages_received_; }
+    uint64_t messages_sent() const { return messages_sent_; }
     // The peer sent its Close before we sent ours.
     bool peer_closed_first() const { return peer_closed_first_; }
     int http_status() const { return http_status_; }
@@ -178,6 +184,9 @@ private:
     Fault fault_ = Fault::none;
     uint16_t code_sent_ = 0;
     uint16_t code_received_ = 0;
+    std::string reason_received_;
+    uint64_t messages_received_ = 0;
+    uint64_t messages_sent_ = 0;
     bool peer_closed_first_ = false;
     bool defer_close_reply_ = false;
     int http_status_ = 0;

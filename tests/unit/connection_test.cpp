@@ -386,3 +386,26 @@ TEST_CASE("connection: a large send uses the 64-bit length") {
     CHECK(to_hex(after.substr(0, 10)) == "81 7f 00 00 00 00 00 01 11 70");
     CHECK(after.size() == 10 + 70000);
 }
+
+TEST_CASE("connection: counts data messages both ways and keeps the peer's close reason") {
+    // The log's messages_in/messages_out and reason_received come from here
+    // for every program, a handler of your own included.
+    const std::string frames = cframe(0x81, "a") + cframe(0x01, "b") + cframe(0x89, "p") + cframe(0x80, "c") +
+                               cframe(0x82, "\x01") + cframe(0x88, close_payload(1011, "exit=3"));
+    for (size_t chunk : chunkings) {
+        CAPTURE(chunk);
+        Run r({}, frames, chunk);
+        CHECK(summary(r.peer.events) == "request, text, ping, text, binary, close");
+        CHECK(r.conn.messages_received() == 3);  // pings and the close are not messages
+        CHECK(r.conn.messages_sent() == 0);
+        CHECK(r.conn.close_code_received() == 1011);
+        CHECK(r.conn.close_reason_received() == "exit=3");
+        r.conn.send_text("late");  // closed: not sent, not counted
+        CHECK(r.conn.messages_sent() == 0);
+    }
+    Run open({}, cframe(0x81, "x"), 0);
+    open.conn.send_text("one");
+    open.conn.send_message(vws::Opcode::binary, nullptr, 0);
+    CHECK(open.conn.messages_sent() == 2);
+    CHECK(open.conn.close_reason_received().empty());
+}
