@@ -159,6 +159,26 @@ print(j["ops"], j["errors"], j.get("first_error", ""))' "$TMP/$1.log" 2>/dev/nul
     read -r LOAD_OPS LOAD_ERRORS LOAD_FIRST <<<"$out"
 }
 
+# haproxy_config PORT [SED...]: service/proxy/haproxy.cfg on stdout, its TLS frontend on
+# 127.0.0.1:PORT with make_cert's certificate, its servers the backends in BPORTS, logging to
+# stdout, the runtime API on $TMP/admin-PORT.sock, checks every 500 ms, and "timeout
+# client/server" cut to 2 s so that the idle test is quick (the shipped "timeout tunnel"
+# stays). SED: more sed arguments, applied after these.
+haproxy_config() {
+    local port=$1
+    shift
+    # Other loopback listeners (the metrics frontend) move to free ports too.
+    sed -e "s|^\([[:space:]]*bind\) 127\.0\.0\.1:[0-9][0-9]*|\1 127.0.0.1:$(free_port)|" \
+        -e "s|^\([[:space:]]*bind\) :443 |\1 127.0.0.1:$port |" \
+        -e "s|/etc/haproxy/certs/vws.pem|$TMP/both.pem|" \
+        -e "s|^\([[:space:]]*stats socket\) /run/haproxy/admin.sock|\1 $TMP/admin-$port.sock|" \
+        -e "s|^\([[:space:]]*log\) /dev/log |\1 stdout format raw |" \
+        -e "s/^\([[:space:]]*timeout \(client\|server\)\) .*/\1 2s/" \
+        -e "s|\(server ws1\) 127.0.0.1:8182|\1 127.0.0.1:${BPORTS[0]}|" \
+        -e "s|\(server ws2\) 127.0.0.1:8183|\1 127.0.0.1:${BPORTS[1]}|" \
+        -e "s|\(server ws3\) 127.0.0.1:8184|\1 127.0.0.1:${BPORTS[2]}|" \
+        -e "s|inter 2s|inter 500ms|" "$@" "$VWS_ROOT/service/proxy/haproxy.cfg"
+}
 # got_ports: the distinct backend ports the last steps run was greeted from, sorted.
 got_ports() {
     sed -n 's/^# [^ ]* got: hello port=\([0-9]*\) .*/\1/p' "$TMP/steps.out" | sort -un | tr '\n' ' '
