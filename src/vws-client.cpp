@@ -39,8 +39,8 @@ const char usage_text[] =
     "Opens one WebSocket connection (RFC 6455) and bridges it to stdin and stdout:\n"
     "each line on stdin is sent as a text message, each message received is\n"
     "written as a line. At the end of stdin it closes (1000) and waits for the\n"
-    "server's Close. wss:// is not spoken here: put TLS in a proxy (stunnel,\n"
-    "haproxy) or ucspi-ssl's sslclient and use --ucspi.\n"
+    "server's Close. wss:// is not spoken here: put TLS in a proxy (haproxy,\n"
+    "stunnel), or let socat connect and run us with --ucspi on fds 6 and 7.\n"
     "  vws-client ws://127.0.0.1:8181/chat\n"
     "  tcpclient -HRl0 127.0.0.1 8181 vws-client --ucspi ws://127.0.0.1:8181/chat\n"
     "Options:\n"
@@ -221,7 +221,7 @@ Settings parse_args(int argc, char** argv)
         fatal(exit_code::usage, "%s: %s", s.url_text.c_str(), url_error_text(e));
     if (s.url.secure)
         fatal(exit_code::usage, "%s: wss:// (TLS) is not spoken here: run vws-client behind a TLS proxy "
-              "(stunnel, haproxy) with ws://, or under ucspi-ssl's sslclient with --ucspi", s.url_text.c_str());
+              "(haproxy, stunnel) with ws://, or under socat OPENSSL:...,fdin=6,fdout=7 with --ucspi", s.url_text.c_str());
     s.limits = common.limits;
     s.bridge.timeouts = common.timeouts;
     s.bridge.timeouts.handshake_ms = s.timeout_ms;

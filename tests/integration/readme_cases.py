@@ -92,7 +92,8 @@ NOT_RUN = {
     "scripts/bench  ": "the full benchmark takes about 12 minutes and loads the machine",
     "scripts/bench --quick": "bench.test runs scripts/bench --quick --only vws-echo",
     "scripts/bench --only": "writes /tmp/b.json; bench.test runs a --quick --only run",
-    "sslclient ": "needs ucspi-ssl and a host outside 127.0.0.1",
+    "socat OPENSSL:example.com": "needs a host outside 127.0.0.1; wss-client.test runs the same "
+                                 "command against the shipped HAProxy wss:// frontend",
     "exec envdir ": "a daemontools run-script line for an installed host (a vws user, ./env); "
                     "service/*/run are run by daemontools.test",
 }
