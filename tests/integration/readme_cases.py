@@ -94,6 +94,16 @@ NOT_RUN = {
     "scripts/bench --only": "writes /tmp/b.json; bench.test runs a --quick --only run",
     "socat OPENSSL:example.com": "needs a host outside 127.0.0.1; wss-client.test runs the same "
                                  "command against the shipped HAProxy wss:// frontend",
+    "install -m 755 scripts/vws-log-summary": "installs into /usr/local/bin; metrics.test runs "
+                                              "scripts/vws-metrics from the tree",
+    "vws-metrics --output /var/lib/prometheus": "writes node_exporter's system directory; metrics.test "
+                                                "runs the same command on its own directory, logs and journal",
+    "cp -R service/vws-metrics /etc/service/": "installs a service; metrics.test runs service/vws-metrics "
+                                               "under supervise",
+    "cp service/systemd/vws-metrics": "installs units; metrics.test checks them with systemd-analyze verify",
+    "systemctl enable --now vws-metrics.timer": "needs a running systemd (PID 1), which the test machine lacks",
+    "curl -s http://127.0.0.1:9100/metrics": "node_exporter's system port; metrics.test scrapes its own "
+                                             "node_exporter on a free port",
     "exec envdir ": "a daemontools run-script line for an installed host (a vws user, ./env); "
                     "service/*/run are run by daemontools.test",
 }
