@@ -36,6 +36,8 @@ constexpr size_t keep_output_buffer = 256 << 10;
 // Frames with this much left are read straight into msg_, this much a read.
 constexpr uint64_t direct_read_min = 16 << 10;
 constexpr uint64_t direct_read_max = 1 << 20;
+// A plain answer's body is pulled this much at a time, when less is queued.
+constexpr size_t body_chunk = 64 << 10;
 
 uint16_t read_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
@@ -133,11 +135,22 @@ Event Connection::parse_head()
         if (f == Fault::none && request_.method == "GET" && !policy_.health_path.empty() &&
             request_.path == policy_.health_path && !request_.header("Upgrade")) {
             // A plain GET on the health path: a load balancer's check.
-            const std::string r = plain_response(200, "ok\n");
+            const std::string r = plain_response(200, "ok\n", policy_.headers_http);
             out_.append(r.data(), r.size());
             http_status_ = 200;
             state_ = State::closed;
             return {};
+        }
+        if (f == Fault::none && policy_.plain_http && !asks_for_websocket(request_)) {
+            // Not a handshake at all (a browser opening the page): the program
+            // answers it, under the same Host rule as an upgrade.
+            plain_ = true;
+            f = check_plain_request(request_);
+            if (f == Fault::none && !host_allowed(request_, policy_)) f = Fault::host_not_allowed;
+            if (f != Fault::none) return failure(f);
+            in_begin_ += head.size();
+            state_ = State::deciding;
+            return {EventType::http_request};
         }
         if (f == Fault::none) f = check_upgrade(request_);
         if (f == Fault::none) {
@@ -163,9 +176,9 @@ void Connection::accept() { accept(protocol_); }
 
 void Connection::accept(std::string_view protocol)
 {
-    if (state_ != State::deciding) return;
+    if (state_ != State::deciding || plain_) return;
     protocol_ = std::string(protocol);  // may view protocol_ itself
-    const std::string r = accept_response(request_, protocol);
+    const std::string r = accept_response(request_, protocol, policy_.headers_101);
     out_.append(r.data(), r.size());
     http_status_ = 101;
     state_ = State::open;
@@ -175,6 +188,37 @@ void Connection::reject(Fault f)
 {
     if (state_ != State::deciding && state_ != State::handshake) return;
     failure(f);
+}
+
+void Connection::respond(int status, std::string_view head, BodySource* body, uint64_t body_size)
+{
+    if (state_ != State::deciding || !plain_) return;
+    out_.append(head.data(), head.size());
+    http_status_ = status;
+    body_ = body;
+    body_left_ = body ? body_size : 0;
+    state_ = State::closed;
+    pull_body();
+}
+
+// Keeps up to two chunks of the body queued: memory stays bounded whatever
+// the file's size, and the driver's writes stay large.
+void Connection::pull_body()
+{
+    while (body_left_ > 0 && out_.size() < body_chunk) {
+        const size_t want = static_cast<size_t>(std::min<uint64_t>(body_left_, body_chunk));
+        const size_t n = body_->read_body(out_.prepare(want), want);
+        if (n == 0) {
+            // Content-Length was promised: ending the connection early is
+            // how the peer learns the body is incomplete (RFC 9112 §8).
+            body_left_ = 0;
+            fault_ = Fault::server_error;
+            state_ = State::failed;
+            return;
+        }
+        out_.commit(n);
+        body_left_ -= n;
+    }
 }
 
 Event Connection::parse_frames()
@@ -311,7 +355,7 @@ Event Connection::failure(Fault f)
     fault_ = f;
     if (is_handshake_fault(f)) {
         if (role_ == Role::server && state_ != State::failed) {
-            const std::string r = error_response(f);
+            const std::string r = error_response(f, policy_.headers_http);
             out_.append(r.data(), r.size());
             http_status_ = http_status_of(f);
         }
@@ -407,6 +451,7 @@ void Connection::queue_frame(Opcode op, const uint8_t* data, size_t size)
 void Connection::sent(size_t n)
 {
     out_.consume(n);
+    if (body_left_ > 0) pull_body();
     out_.release_if_over(keep_output_buffer);
 }
 
