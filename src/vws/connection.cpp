@@ -36,8 +36,6 @@ constexpr size_t keep_output_buffer = 256 << 10;
 // Frames with this much left are read straight into msg_, this much a read.
 constexpr uint64_t direct_read_min = 16 << 10;
 constexpr uint64_t direct_read_max = 1 << 20;
-// A plain answer's body is pulled this much at a time, when less is queued.
-constexpr size_t body_chunk = 64 << 10;
 
 uint16_t read_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
@@ -188,37 +186,6 @@ void Connection::reject(Fault f)
 {
     if (state_ != State::deciding && state_ != State::handshake) return;
     failure(f);
-}
-
-void Connection::respond(int status, std::string_view head, BodySource* body, uint64_t body_size)
-{
-    if (state_ != State::deciding || !plain_) return;
-    out_.append(head.data(), head.size());
-    http_status_ = status;
-    body_ = body;
-    body_left_ = body ? body_size : 0;
-    state_ = State::closed;
-    pull_body();
-}
-
-// Keeps up to two chunks of the body queued: memory stays bounded whatever
-// the file's size, and the driver's writes stay large.
-void Connection::pull_body()
-{
-    while (body_left_ > 0 && out_.size() < body_chunk) {
-        const size_t want = static_cast<size_t>(std::min<uint64_t>(body_left_, body_chunk));
-        const size_t n = body_->read_body(out_.prepare(want), want);
-        if (n == 0) {
-            // Content-Length was promised: ending the connection early is
-            // how the peer learns the body is incomplete (RFC 9112 §8).
-            body_left_ = 0;
-            fault_ = Fault::server_error;
-            state_ = State::failed;
-            return;
-        }
-        out_.commit(n);
-        body_left_ -= n;
-    }
 }
 
 Event Connection::parse_frames()
