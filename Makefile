@@ -6,6 +6,7 @@
 #   make tsan       the threaded fallback's tests built with ThreadSanitizer in bin/tsan/
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (clang; bin/fuzz/)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        vws_VERSION_ARCH.deb (dpkg-deb; scripts/deb/build), checked with lintian
 
 CXX      ?= g++
 PREFIX   ?= /usr/local
@@ -107,10 +108,15 @@ install: all
 	install -m 644 src/vws/*.hpp $(DESTDIR)$(PREFIX)/include/vws/vws/
 	install -m 644 src/sys/*.hpp $(DESTDIR)$(PREFIX)/include/vws/sys/
 
-clean:
-	rm -rf bin/.build bin/asan bin/tsan bin/fuzz bin/man bin/vws-* bin/libvws.a
+# The Debian package, in the top directory; lintian reports any error and fails the build.
+deb: all
+	scripts/deb/build $(VERSION) $(BIN) .
+	lintian --fail-on error vws_$(VERSION)_$(shell dpkg --print-architecture).deb
 
-.PHONY: all test asan tsan fuzz install clean
+clean:
+	rm -rf bin/.build bin/asan bin/tsan bin/fuzz bin/man bin/deb bin/vws-* bin/libvws.a vws_*.deb
+
+.PHONY: all test asan tsan fuzz install deb clean
 .SECONDARY:
 
 -include $(shell find bin -name '*.d' 2>/dev/null)

@@ -12,6 +12,7 @@
 #include "sys/bridge.hpp"
 #include "sys/child.hpp"
 #include "sys/endpoint.hpp"
+#include "sys/http_pages.hpp"
 #include "sys/log.hpp"
 #include "sys/options.hpp"
 #include "sys/report.hpp"
@@ -39,6 +40,8 @@ const char usage_text[] =
     "                          SIGKILL after 2S, to the process group (default 1)\n"
     "  --env NAME=VALUE        add to the program's environment (repeatable)\n"
     "  --no-cgi-env            no CGI or HTTP_* variables (only what we got, and --env)\n"
+    "  --pass-env LIST         pass on only these of our variables (and PATH, PROTO,\n"
+    "                          TCP*); default: all of them, as ucspi programs do\n"
     "  --dir DIR               run DIR/NAME for the path /NAME (404 otherwise)\n";
 
 enum : int {
@@ -47,6 +50,7 @@ enum : int {
     opt_kill_grace,
     opt_env,
     opt_no_cgi_env,
+    opt_pass_env,
     opt_dir,
 };
 
@@ -55,6 +59,8 @@ struct Settings {
     BridgeOptions bridge;
     std::vector<std::string> extra_env;
     bool cgi_env = true;
+    bool limit_env = false;              // --pass-env given
+    std::vector<std::string> pass_env;   // its names
     std::string dir;
     std::vector<std::string> argv;
 };
@@ -69,6 +75,7 @@ Settings parse_args(int argc, char** argv)
         {"kill-grace", required_argument, nullptr, opt_kill_grace},
         {"env", required_argument, nullptr, opt_env},
         {"no-cgi-env", no_argument, nullptr, opt_no_cgi_env},
+        {"pass-env", required_argument, nullptr, opt_pass_env},
         {"dir", required_argument, nullptr, opt_dir},
         {nullptr, 0, nullptr, 0},
     };
@@ -101,6 +108,14 @@ Settings parse_args(int argc, char** argv)
             s.extra_env.emplace_back(optarg);
             break;
         case opt_no_cgi_env: s.cgi_env = false; break;
+        case opt_pass_env:
+            s.limit_env = true;
+            for (std::string& name : split_comma_list(optarg)) {
+                if (name.find('=') != std::string::npos)
+                    fatal(exit_code::usage, "--pass-env %s: expected names, not NAME=VALUE (that is --env)", optarg);
+                s.pass_env.push_back(std::move(name));
+            }
+            break;
         case opt_dir: s.dir = optarg; break;
         default:
             if (!parse_common_option(c, optarg, s.common))
@@ -131,6 +146,7 @@ std::vector<std::string> child_environment(const Settings& s, const Endpoint& ep
 {
     std::vector<std::string> inherited;
     for (char** e = environ; *e; ++e) inherited.emplace_back(*e);
+    if (s.limit_env) inherited = pass_environment(inherited, s.pass_env);
     std::vector<std::vector<std::string>> layers;
     if (s.cgi_env) {
         const Address local = local_address(ep);
@@ -165,6 +181,7 @@ int main(int argc, char** argv)
     Child child;
     const auto io = open_conn_io(ep, s.common.blocking);
     Bridge bridge(*io, conn, s.bridge);
+    HttpPages pages(s.common.pages, s.common.policy);
 
     // Starts the program for this request; 0 or an errno value. Everything it
     // builds for the child (argv, environment) is freed on return.
@@ -179,6 +196,13 @@ int main(int argc, char** argv)
     };
     bridge.on_request = [&](Connection& c, Bridge& b) {
         const Request& req = c.request();
+        if (c.plain_request()) {
+            // --static or --devconsole: no program runs for a plain request.
+            note_request(report, c, s.common.trusted_proxies);
+            pages.answer(c, s.dir.empty() || route_request(s.dir, req.path).has_value());
+            report.http_head = pages.head_size();
+            return;
+        }
         Route route{"", "", req.path};
         if (!s.dir.empty()) {
             const auto found = route_request(s.dir, req.path);
@@ -204,6 +228,7 @@ int main(int argc, char** argv)
     };
 
     const Outcome outcome = bridge.run();
+    if (report.error.empty()) report.error = pages.error();
     report.child_exit = child.exit_status();
     report.child_signal = child.term_signal();
     report.child_fault = bridge.stats().stream_fault;

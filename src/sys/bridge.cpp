@@ -169,6 +169,7 @@ void Bridge::on_event(const Event& e)
 {
     switch (e.type) {
     case EventType::request:
+    case EventType::http_request:  // conn_.plain_request() tells them apart
         if (on_request) on_request(conn_, *this);
         break;
     case EventType::upgraded:

@@ -30,6 +30,12 @@ void Deadlines::input(Clock::time_point now)
 
 void Deadlines::observe(const Connection& c, Clock::time_point now)
 {
+    // A file being sent is not a close: it may take long, as long as it moves.
+    if (c.body_left() > 0) {
+        if (c.body_left() != body_left_seen_) body_progress_ = now;
+        body_left_seen_ = c.body_left();
+        return;
+    }
     if (!closing_ && (c.state() == State::closing || c.ended())) {
         closing_ = true;
         close_start_ = now;
@@ -39,6 +45,7 @@ void Deadlines::observe(const Connection& c, Clock::time_point now)
 int Deadlines::wait_ms(const Connection& c, Clock::time_point now) const
 {
     using std::chrono::milliseconds;
+    if (c.body_left() > 0) return ms_until(body_progress_ + milliseconds(t_.close_ms), now);
     if (closing_) return ms_until(close_start_ + milliseconds(t_.close_ms), now);
     if (c.state() == State::handshake || c.state() == State::deciding) {
         if (t_.handshake_ms <= 0) return -1;
@@ -59,7 +66,7 @@ bool Deadlines::expire(Connection& c, Clock::time_point now, Outcome& out)
 {
     using std::chrono::milliseconds;
     if (wait_ms(c, now) != 0) return false;
-    if (closing_) {
+    if (closing_ || c.body_left() > 0) {
         out.ending = Ending::close_timeout;
         return true;
     }

@@ -34,6 +34,9 @@ private:
     Clock::time_point start_, last_input_, close_start_, ping_at_;
     bool closing_ = false;
     bool ping_sent_ = false;
+    // A plain answer's body: the peer must take some of it every close_ms.
+    uint64_t body_left_seen_ = 0;
+    Clock::time_point body_progress_;
 };
 
 // --max-rate: messages per second from the peer.

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "sys/log.hpp"
+#include "vws/plain_http.hpp"
 
 namespace vws::sys {
 
@@ -15,7 +16,8 @@ const char common_options_help[] =
     "  --max-head BYTES        largest request head (default 8K)\n"
     "  --handshake-timeout S   time to receive the request (default 10; 0: none)\n"
     "  --idle-timeout S        close with 1001 after S without input (default 0: off)\n"
-    "  --close-timeout S       time for the peer to finish closing (default 5)\n"
+    "  --close-timeout S       time for the peer to finish closing, or to take more\n"
+    "                          of a --static file (default 5)\n"
     "  --ping-interval S       ping after S without input (default 30; 0: off)\n"
     "  --pong-timeout S        then give up after S more without input (default 20)\n"
     "  --max-rate N            messages per second from the client; more: close 1008\n"
@@ -27,6 +29,12 @@ const char common_options_help[] =
     "  --health-path PATH      a plain GET here answers 200 ok (default /healthz; '' off)\n"
     "  --trust-proxy LIST      peers whose X-Forwarded-For / X-Real-IP name the client\n"
     "                          (an IP literal only; anything else is logged, not used)\n"
+    "  --same-origin           the Origin's host and port must be the Host's; else 403\n"
+    "  --static DIR            a plain GET or HEAD (no upgrade) gets the file from DIR\n"
+    "                          (/ is index.html; no listings, nothing hidden or outside)\n"
+    "  --devconsole            a plain GET gets a page to try the service in a browser\n"
+    "  --header 'NAME: VALUE'  add to every answer (repeatable); --header-ws: to the\n"
+    "                          101 only; --header-http: to every other answer\n"
     "  --log-format FORMAT     logfmt (default) or json, one line per event on stderr\n"
     "  --quiet                 log only failures of our own\n"
     "  --verbose               log more (health checks, spawn details)\n"
@@ -82,6 +90,22 @@ int ms_arg(const char* name, const char* arg)
     return v;
 }
 
+void add_header(const char* name, const char* arg, std::string* to_101, std::string* to_http)
+{
+    std::string why;
+    const auto line = extra_header_line(arg, why);
+    if (!line) fatal(exit_code::usage, "--%s: %s", name, why.c_str());
+    if (to_101) *to_101 += *line;
+    if (to_http) *to_http += *line;
+}
+
+void enable_pages(CommonOptions& o)
+{
+    if (!o.pages.static_dir.empty() && o.pages.devconsole)
+        fatal(exit_code::usage, "--static and --devconsole: give one (a path is either a file or the console)");
+    o.policy.plain_http = true;
+}
+
 } // namespace
 
 bool parse_common_option(int opt, const char* arg, CommonOptions& o)
@@ -115,6 +139,20 @@ bool parse_common_option(int opt, const char* arg, CommonOptions& o)
         o.policy.health_path = arg;
         return true;
     case opt_trust_proxy: o.trusted_proxies = split_comma_list(arg); return true;
+    case opt_same_origin: o.policy.same_origin = true; return true;
+    case opt_header: add_header("header", arg, &o.policy.headers_101, &o.policy.headers_http); return true;
+    case opt_header_ws: add_header("header-ws", arg, &o.policy.headers_101, nullptr); return true;
+    case opt_header_http: add_header("header-http", arg, nullptr, &o.policy.headers_http); return true;
+    case opt_static:
+        if (const std::string why = check_static_dir(arg); !why.empty())
+            fatal(exit_code::usage, "--static %s: %s", arg, why.c_str());
+        o.pages.static_dir = arg;
+        enable_pages(o);
+        return true;
+    case opt_devconsole:
+        o.pages.devconsole = true;
+        enable_pages(o);
+        return true;
     case opt_log_format:
         if (std::strcmp(arg, "logfmt") == 0) o.log_format = LogFormat::logfmt;
         else if (std::strcmp(arg, "json") == 0) o.log_format = LogFormat::json;

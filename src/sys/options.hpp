@@ -6,6 +6,7 @@
 #include <getopt.h>
 
 #include "sys/driver.hpp"
+#include "sys/http_pages.hpp"
 #include "sys/log.hpp"
 #include "vws/connection.hpp"
 
@@ -16,6 +17,7 @@ struct CommonOptions {
     Timeouts timeouts;
     Policy policy;
     std::vector<std::string> trusted_proxies;  // --trust-proxy
+    HttpPagesOptions pages;                    // --static, --devconsole
     int fd = -1;          // --fd N
     bool blocking = false;
     LogFormat log_format = LogFormat::logfmt;
@@ -38,6 +40,12 @@ enum : int {
     opt_host,
     opt_health_path,
     opt_trust_proxy,
+    opt_same_origin,
+    opt_header,
+    opt_header_ws,
+    opt_header_http,
+    opt_static,
+    opt_devconsole,
     opt_log_format,
     opt_quiet,
     opt_verbose,
@@ -65,6 +73,12 @@ enum : int {
     {"host", required_argument, nullptr, vws::sys::opt_host},                     \
     {"health-path", required_argument, nullptr, vws::sys::opt_health_path},       \
     {"trust-proxy", required_argument, nullptr, vws::sys::opt_trust_proxy},       \
+    {"same-origin", no_argument, nullptr, vws::sys::opt_same_origin},             \
+    {"header", required_argument, nullptr, vws::sys::opt_header},                 \
+    {"header-ws", required_argument, nullptr, vws::sys::opt_header_ws},           \
+    {"header-http", required_argument, nullptr, vws::sys::opt_header_http},       \
+    {"static", required_argument, nullptr, vws::sys::opt_static},                 \
+    {"devconsole", no_argument, nullptr, vws::sys::opt_devconsole},               \
     {"log-format", required_argument, nullptr, vws::sys::opt_log_format},         \
     {"quiet", no_argument, nullptr, vws::sys::opt_quiet},                         \
     {"verbose", no_argument, nullptr, vws::sys::opt_verbose},                     \

@@ -58,6 +58,17 @@ int log_end(const Report& r, const Connection& conn, const Outcome& o)
     if (o.ending == Ending::io_error || !r.error.empty()) code = exit_code::system;
 
     const bool upgraded = conn.role() == Role::client || conn.http_status() == 101;
+    if (conn.plain_request() && conn.http_status() != 0) {
+        // --static or --devconsole: one line like any connection's.
+        LogLine l("http", r.error.empty() ? LogLevel::normal : LogLevel::quiet);
+        l.str("remote_addr", r.remote.ip).str("remote_port", r.remote.port).str("proxy", r.proxy);
+        l.str("method", conn.request().method).str("path", conn.request().target);
+        l.num("status", static_cast<uint64_t>(conn.http_status())).str("ending", ending_name(o.ending));
+        if (!r.error.empty()) l.str("error", r.error);
+        l.num("bytes", o.bytes_out > r.http_head ? o.bytes_out - r.http_head : 0);
+        l.num("bytes_in", o.bytes_in).num("bytes_out", o.bytes_out).secs("duration", secs);
+        return code;
+    }
     if (conn.http_status() == 200) {
         LogLine("health", LogLevel::verbose).str("remote_addr", r.remote.ip).str("path", conn.request().target);
         return code;
@@ -93,13 +104,22 @@ int log_end(const Report& r, const Connection& conn, const Outcome& o)
 
 namespace {
 
-// Wraps the app of serve(): the log's open line once the app has accepted.
+// Wraps the app of serve(): plain requests answered by the pages (--static,
+// --devconsole), and the log's open line once the app has accepted.
 class Reported : public App {
 public:
-    Reported(App& app, Report& r, const std::vector<std::string>& trusted) : app_(app), r_(r), trusted_(trusted) {}
+    Reported(App& app, Report& r, const CommonOptions& o) : app_(app), r_(r), trusted_(o.trusted_proxies), pages_(o.pages, o.policy) {}
+
+    const HttpPages& pages() const { return pages_; }
 
     void on_event(Connection& conn, const Event& e) override
     {
+        if (e.type == EventType::http_request) {
+            note_request(r_, conn, trusted_);
+            pages_.answer(conn);
+            r_.http_head = pages_.head_size();
+            return;
+        }
         app_.on_event(conn, e);
         if (e.type == EventType::request && conn.state() == State::open) {
             note_request(r_, conn, trusted_);
@@ -111,6 +131,7 @@ private:
     App& app_;
     Report& r_;
     const std::vector<std::string>& trusted_;
+    HttpPages pages_;
 };
 
 } // namespace
@@ -121,9 +142,11 @@ int serve(const CommonOptions& o, App& app)
     Report r;
     r.remote = remote_address(ep);
     Connection conn(o.limits, o.policy);
-    Reported reported(app, r, o.trusted_proxies);
+    Reported reported(app, r, o);
     const auto io = open_conn_io(ep, o.blocking);
-    return log_end(r, conn, drive(*io, conn, reported, o.timeouts));
+    const Outcome outcome = drive(*io, conn, reported, o.timeouts);
+    r.error = reported.pages().error();
+    return log_end(r, conn, outcome);
 }
 
 } // namespace vws::sys

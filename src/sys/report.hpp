@@ -29,6 +29,8 @@ struct Report {
     int child_exit = -1;      // exit status, or -1
     int child_signal = -1;    // terminating signal, or -1
     std::string child_fault;  // what the child sent wrong
+    // A plain answer (--static, --devconsole): the bytes before the file's.
+    uint64_t http_head = 0;
 };
 
 // After the request: the negotiated subprotocol, and the client's address

@@ -1,5 +1,7 @@
 #include "vws/cgi_env.hpp"
 
+#include <algorithm>
+
 #include <unordered_map>
 
 namespace vws {
@@ -75,6 +77,19 @@ std::vector<std::string> cgi_variables(const Request& req, const CgiContext& ctx
         }
     }
     return env;
+}
+
+std::vector<std::string> pass_environment(const std::vector<std::string>& inherited,
+                                          const std::vector<std::string>& names)
+{
+    std::vector<std::string> out;
+    for (const std::string& entry : inherited) {
+        const std::string_view name = name_of(entry);
+        const bool ucspi = name == "PROTO" || name.substr(0, 3) == "TCP";
+        if (ucspi || name == "PATH" || std::find(names.begin(), names.end(), name) != names.end())
+            out.push_back(entry);
+    }
+    return out;
 }
 
 std::vector<std::string> merge_environment(const std::vector<std::string>& inherited,

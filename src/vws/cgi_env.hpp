@@ -34,6 +34,12 @@ std::string http_variable_name(std::string_view header);
 // How many of the request's headers cgi_variables leaves out.
 size_t dropped_headers(const Request& req);
 
+// --pass-env: the inherited entries whose name is in `names`, or PATH, or
+// one of the ucspi connection variables (PROTO, TCP*, TCP6*: tcp-environ(5)),
+// which describe this connection, not the supervisor's secrets.
+std::vector<std::string> pass_environment(const std::vector<std::string>& inherited,
+                                          const std::vector<std::string>& names);
+
 // inherited, then each later list, a later NAME replacing an earlier one in
 // place; names in `drop` are removed (LISTEN_FDS and friends).
 std::vector<std::string> merge_environment(const std::vector<std::string>& inherited,

@@ -133,11 +133,22 @@ Event Connection::parse_head()
         if (f == Fault::none && request_.method == "GET" && !policy_.health_path.empty() &&
             request_.path == policy_.health_path && !request_.header("Upgrade")) {
             // A plain GET on the health path: a load balancer's check.
-            const std::string r = plain_response(200, "ok\n");
+            const std::string r = plain_response(200, "ok\n", policy_.headers_http);
             out_.append(r.data(), r.size());
             http_status_ = 200;
             state_ = State::closed;
             return {};
+        }
+        if (f == Fault::none && policy_.plain_http && !asks_for_websocket(request_)) {
+            // Not a handshake at all (a browser opening the page): the program
+            // answers it, under the same Host rule as an upgrade.
+            plain_ = true;
+            f = check_plain_request(request_);
+            if (f == Fault::none && !host_allowed(request_, policy_)) f = Fault::host_not_allowed;
+            if (f != Fault::none) return failure(f);
+            in_begin_ += head.size();
+            state_ = State::deciding;
+            return {EventType::http_request};
         }
         if (f == Fault::none) f = check_upgrade(request_);
         if (f == Fault::none) {
@@ -163,9 +174,9 @@ void Connection::accept() { accept(protocol_); }
 
 void Connection::accept(std::string_view protocol)
 {
-    if (state_ != State::deciding) return;
+    if (state_ != State::deciding || plain_) return;
     protocol_ = std::string(protocol);  // may view protocol_ itself
-    const std::string r = accept_response(request_, protocol);
+    const std::string r = accept_response(request_, protocol, policy_.headers_101);
     out_.append(r.data(), r.size());
     http_status_ = 101;
     state_ = State::open;
@@ -311,7 +322,7 @@ Event Connection::failure(Fault f)
     fault_ = f;
     if (is_handshake_fault(f)) {
         if (role_ == Role::server && state_ != State::failed) {
-            const std::string r = error_response(f);
+            const std::string r = error_response(f, policy_.headers_http);
             out_.append(r.data(), r.size());
             http_status_ = http_status_of(f);
         }
@@ -407,6 +418,7 @@ void Connection::queue_frame(Opcode op, const uint8_t* data, size_t size)
 void Connection::sent(size_t n)
 {
     out_.consume(n);
+    if (body_left_ > 0) pull_body();
     out_.release_if_over(keep_output_buffer);
 }
 

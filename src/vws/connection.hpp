@@ -40,6 +40,7 @@ enum class State : uint8_t {
 enum class EventType : uint8_t {
     none,       // nothing more until more input arrives
     request,    // server: a valid upgrade request; call accept() or reject()
+    http_request, // server, Policy::plain_http: a request that is no upgrade; respond() or reject()
     upgraded,   // client: the server accepted
     text,
     binary,
@@ -68,6 +69,16 @@ public:
     virtual MaskKey next_mask_key() = 0;
 };
 
+// Where a plain HTTP answer's body comes from as the peer takes it (the OS
+// side reads a file), so a large file never sits in memory whole.
+class BodySource {
+public:
+    virtual ~BodySource() = default;
+    // Up to size bytes into buf; 0 when nothing more can be had (an error,
+    // or a file that shrank): the connection then ends short of its length.
+    virtual size_t read_body(uint8_t* buf, size_t size) = 0;
+};
+
 class Connection {
 public:
     // Server role: starts in `handshake`, reading a request; `policy` is
@@ -90,6 +101,16 @@ public:
     void accept();
     void accept(std::string_view protocol);
     void reject(Fault f);
+    // Plain HTTP, after EventType::http_request: `head` is the whole answer
+    // up to its blank line (or with a small body after it); then body_size
+    // bytes from `body` follow, pulled as output drains. The connection is
+    // then closed (one request per process).
+    void respond(int status, std::string_view head, BodySource* body = nullptr, uint64_t body_size = 0);
+    // Body bytes not yet pulled from the BodySource (a driver's deadline
+    // counts progress while this shrinks).
+    uint64_t body_left() const { return body_left_; }
+    // The request was plain HTTP and answered with respond() or reject().
+    bool plain_request() const { return plain_; }
     // Client: the server's response, after EventType::upgraded (or a refusal).
     const Response& response() const { return response_; }
 
@@ -146,6 +167,7 @@ private:
     Event failure(Fault f);
     void queue_frame(Opcode op, const uint8_t* data, size_t size);
     void queue_close(uint16_t code, std::string_view reason);
+    void pull_body();
 
     Role role_;
     State state_ = State::handshake;
@@ -190,6 +212,9 @@ private:
     bool peer_closed_first_ = false;
     bool defer_close_reply_ = false;
     int http_status_ = 0;
+    bool plain_ = false;
+    BodySource* body_ = nullptr;
+    uint64_t body_left_ = 0;
 };
 
 } // namespace vws

@@ -296,11 +296,25 @@ Fault parse_request(std::string_view head, const HandshakeLimits& limits, Reques
     return f != Fault::none ? f : check_upgrade(out);
 }
 
-std::string plain_response(int status, std::string_view body)
+bool asks_for_websocket(const Request& req)
+{
+    return has_token(joined(req.headers, "Upgrade"), "websocket");
+}
+
+Fault check_plain_request(Request& req)
+{
+    if (req.version != "HTTP/1.1" && req.version != "HTTP/1.0") return Fault::bad_request_line;
+    int hosts = 0;
+    req.host = joined(req.headers, "Host", &hosts);
+    if (hosts > 1 || (req.version == "HTTP/1.1" && (hosts != 1 || req.host.empty()))) return Fault::missing_host;
+    return Fault::none;
+}
+
+std::string plain_response(int status, std::string_view body, std::string_view extra)
 {
     return "HTTP/1.1 " + std::to_string(status) + " " + reason_phrase(status) +
-           "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
-           "\r\nConnection: close\r\n\r\n" + std::string(body);
+           "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+           std::string(extra) + "Connection: close\r\n\r\n" + std::string(body);
 }
 
 std::string accept_key(std::string_view key)
@@ -318,7 +332,7 @@ std::string accept_key(std::string_view key)
     return std::string(reinterpret_cast<char*>(b64), static_cast<size_t>(n));
 }
 
-std::string accept_response(const Request& req, std::string_view protocol)
+std::string accept_response(const Request& req, std::string_view protocol, std::string_view extra)
 {
     std::string r = "HTTP/1.1 101 Switching Protocols\r\n"
                     "Upgrade: websocket\r\n"
@@ -331,11 +345,12 @@ std::string accept_response(const Request& req, std::string_view protocol)
         r += protocol;
         r += "\r\n";
     }
+    r += extra;
     r += "\r\n";
     return r;
 }
 
-std::string error_response(Fault f)
+std::string error_response(Fault f, std::string_view extra)
 {
     const int status = http_status_of(f);
     const std::string body = std::string(explain(f)) + "\n";
@@ -347,6 +362,7 @@ std::string error_response(Fault f)
     if (status == 426 || f == Fault::bad_websocket_key) r += "Sec-WebSocket-Version: 13\r\n";
     r += "Content-Type: text/plain\r\n"
          "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    r += extra;
     r += status == 426 ? "Connection: Upgrade, close\r\n\r\n" : "Connection: close\r\n\r\n";
     return r + body;
 }

@@ -50,18 +50,26 @@ Fault parse_request_head(std::string_view head, const HandshakeLimits& limits, R
 // RFC 6455 §4.2.1: is this parsed request a valid WebSocket upgrade?
 Fault check_upgrade(Request& req);
 
-// "HTTP/1.1 200 OK" with a text body, for a health check.
-std::string plain_response(int status, std::string_view body);
+// A request that does not name websocket in Upgrade: a plain HTTP request
+// (a browser opening the page, a health check), not a broken handshake.
+bool asks_for_websocket(const Request& req);
+// The checks a plain request passes before it is answered (--static,
+// --devconsole): HTTP/1.0 or 1.1, one Host on 1.1 (RFC 9112 §3.2). Sets host.
+Fault check_plain_request(Request& req);
+
+// "HTTP/1.1 200 OK" with a text body, for a health check; `extra` is header
+// lines ("Name: value\r\n") to add (--header-http).
+std::string plain_response(int status, std::string_view body, std::string_view extra = {});
 
 // base64(SHA-1(key + GUID)), RFC 6455 §4.2.2 item 5.4.
 std::string accept_key(std::string_view key);
 
 // "HTTP/1.1 101 Switching Protocols" with the accept key and, when not empty,
 // the chosen subprotocol.
-std::string accept_response(const Request& req, std::string_view protocol);
+std::string accept_response(const Request& req, std::string_view protocol, std::string_view extra = {});
 
 // The HTTP error response for a handshake fault, with a one-line text body.
-std::string error_response(Fault f);
+std::string error_response(Fault f, std::string_view extra = {});
 
 // Client role.
 struct ClientRequest {

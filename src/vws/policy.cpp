@@ -42,7 +42,41 @@ bool host_matches(const std::string& host, std::string_view pattern)
     return host == p;
 }
 
+// "Host:8443" -> {"host", "8443"}; "[::1]" -> {"[::1]", ""}.
+std::pair<std::string, std::string> split_host_port(std::string_view s)
+{
+    size_t colon = s.rfind(':');
+    if (colon != std::string_view::npos && s.find(']', colon) != std::string_view::npos) colon = std::string_view::npos;
+    if (colon == std::string_view::npos) return {lower(s), ""};
+    return {lower(s.substr(0, colon)), std::string(s.substr(colon + 1))};
+}
+
 } // namespace
+
+bool same_origin_as_host(std::string_view origin, std::string_view host)
+{
+    origin = trim(origin);
+    std::string_view default_port;
+    if (lower(origin.substr(0, 7)) == "http://") default_port = "80";
+    else if (lower(origin.substr(0, 8)) == "https://") default_port = "443";
+    else return false;
+    origin.remove_prefix(origin.find("://") + 3);
+    if (origin.find('/') != std::string_view::npos) return false;  // an origin has no path
+    auto [o_host, o_port] = split_host_port(origin);
+    auto [h_host, h_port] = split_host_port(trim(host));
+    if (o_port.empty()) o_port = default_port;
+    if (h_port.empty()) h_port = default_port;
+    return !o_host.empty() && o_host == h_host && o_port == h_port;
+}
+
+bool host_allowed(const Request& req, const Policy& policy)
+{
+    if (policy.hosts.empty()) return true;
+    const std::string* h = req.header("Host");
+    const std::string host = host_part(h ? *h : std::string());
+    return std::any_of(policy.hosts.begin(), policy.hosts.end(),
+                       [&](const std::string& p) { return host_matches(host, p); });
+}
 
 bool origin_allowed(std::string_view origin, const std::vector<std::string>& allowed)
 {
@@ -58,12 +92,7 @@ bool origin_allowed(std::string_view origin, const std::vector<std::string>& all
 Decision decide(const Request& req, const Policy& policy)
 {
     Decision d;
-    if (!policy.hosts.empty()) {
-        const std::string host = host_part(req.host);
-        if (std::none_of(policy.hosts.begin(), policy.hosts.end(),
-                         [&](const std::string& h) { return host_matches(host, h); }))
-            return {Fault::host_not_allowed, {}};
-    }
+    if (!host_allowed(req, policy)) return {Fault::host_not_allowed, {}};
     // RFC 6455 §10.2: Origin protects browser clients from other sites' pages.
     // Every Origin header is checked, not the first: a browser sends one
     // (RFC 6454 §7.3), so different ones are refused even with no allow-list,
@@ -74,6 +103,10 @@ Decision decide(const Request& req, const Policy& policy)
         if (h.value != *first_origin || !origin_allowed(h.value, policy.origins))
             return {Fault::origin_not_allowed, {}};
     }
+    // websocketd --sameorigin: a page may open a WebSocket only to the
+    // host and port it came from.
+    if (policy.same_origin && first_origin && !same_origin_as_host(*first_origin, req.host))
+        return {Fault::origin_not_allowed, {}};
     for (const std::string& offered : req.protocols) {
         if (std::find(policy.protocols.begin(), policy.protocols.end(), offered) != policy.protocols.end()) {
             d.protocol = offered;

@@ -22,6 +22,15 @@ struct Policy {
     bool require_protocol = false;   // refuse clients that offer none of ours
     std::vector<std::string> hosts;  // Host names served (no port); empty: any
     std::string health_path = "/healthz";  // a plain GET here answers 200 "ok"
+    // --same-origin: the Origin's host and port must be the Host header's.
+    bool same_origin = false;
+    // A request that does not ask for a WebSocket is handed to the program
+    // (EventType::http_request: --static, --devconsole) instead of 426.
+    bool plain_http = false;
+    // Extra header lines ("Name: value\r\n"...): for the 101 (--header-ws),
+    // and for every other answer (--header-http); --header goes in both.
+    std::string headers_101;
+    std::string headers_http;
 };
 
 struct Decision {
@@ -32,6 +41,14 @@ struct Decision {
 Decision decide(const Request& req, const Policy& policy);
 
 bool origin_allowed(std::string_view origin, const std::vector<std::string>& allowed);
+
+// RFC 6454 §5: "https://a.example:8443" is the origin of Host "a.example:8443";
+// a port left out is the scheme's default (80, 443) on both sides. Only
+// http and https origins match ("null" never does).
+bool same_origin_as_host(std::string_view origin, std::string_view host);
+
+// The Host is one of --host (always true without that list).
+bool host_allowed(const Request& req, const Policy& policy);
 
 struct ForwardedClient {
     std::string addr;  // an IP literal, or empty

@@ -373,6 +373,25 @@ def environment(log=None):
            repr(env.get("OVERRIDDEN")))
 
 
+def pass_env(present, absent):
+    """Child: prints its environment. --pass-env: present names are there, absent ones not."""
+    r = Raw(path="/pass?x=1")
+    status = r.status()
+    msgs, code = r.messages_until_close()
+    r.close()
+    env = {}
+    for op, payload in msgs:
+        k, sep, v = payload.decode().partition("=")
+        if sep:
+            env[k] = v
+    missing = [n for n in present if n not in env]
+    leaked = [n for n in absent if n in env]
+    result(status.startswith("HTTP/1.1 101") and code == 1000 and not missing,
+           f"environment: {LABEL}: present {','.join(present)}", f"{status} close {code} missing {missing}")
+    if absent:
+        result(not leaked, f"environment: {LABEL}: absent {','.join(absent)}", f"leaked {leaked}")
+
+
 def environment_socket_activate():
     r = Raw(path="/sa?q=1")
     status = r.status()
@@ -631,6 +650,8 @@ def main():
         asyncio.run(child_output(want, int(ARGS[1]), ARGS[2], ARGS[3] if len(ARGS) > 3 else None))
     elif CASE == "environment":
         environment(ARGS[0] if ARGS else None)
+    elif CASE == "pass-env":  # pass-env PRESENT,NAMES ABSENT,NAMES
+        pass_env([n for n in ARGS[0].split(",") if n], [n for n in ARGS[1].split(",") if n])
     elif CASE == "environment-sa":
         environment_socket_activate()
     elif CASE == "transcript":

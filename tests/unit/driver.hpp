@@ -20,6 +20,7 @@ inline const char* event_name(vws::EventType t) {
     switch (t) {
     case vws::EventType::none: return "none";
     case vws::EventType::request: return "request";
+    case vws::EventType::http_request: return "http_request";
     case vws::EventType::upgraded: return "upgraded";
     case vws::EventType::text: return "text";
     case vws::EventType::binary: return "binary";
