@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <ctime>
 
+#include "vws/http_date.hpp"
+
 namespace vws::sys {
 
 namespace {
@@ -56,21 +58,6 @@ void quote(std::string& out, std::string_view v)
         }
     }
     out += '"';
-}
-
-// The civil date of a day count since 1970-01-01 (proleptic Gregorian, in
-// 400-year eras of 146097 days, years starting in March).
-void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d)
-{
-    days += 719468;  // 0000-03-01 to 1970-01-01
-    const int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    const auto doe = static_cast<unsigned>(days - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y = static_cast<int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
 }
 
 // "2026-11-23T13:50:01.123Z". Not gmtime_r: glibc's reads /etc/localtime

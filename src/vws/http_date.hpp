@@ -10,6 +10,10 @@
 
 namespace vws {
 
+// The civil date (year, month 1-12, day 1-31) of a day count since 1970-01-01,
+// proleptic Gregorian (H. Hinnant's civil_from_days); the log's timestamps too.
+void civil_from_days(int64_t days, int64_t& y, unsigned& m, unsigned& d);
+
 // "Sun, 06 Nov 1994 08:49:37 GMT" (IMF-fixdate, the only form we send).
 std::string format_http_date(int64_t unix_seconds);
 
