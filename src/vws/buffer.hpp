@@ -40,6 +40,8 @@ public:
     // Growth doubles the capacity, but not past this size: a buffer that is
     // known never to need more than it (a message under max_message) then
     // takes exactly that, not the next power of two (nearly twice as much).
+    // The limit belongs to the buffer object, not to its memory: swap()
+    // leaves it where it is.
     void limit_growth(size_t max) { growth_limit_ = max; }
 
 private:

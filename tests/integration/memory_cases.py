@@ -2,11 +2,13 @@
 
 usage: /usr/bin/python3 memory_cases.py flood PORT TCPSERVER_PID LABEL [--cpu]
        /usr/bin/python3 memory_cases.py big PORT LABEL SIZE FRAGMENT CODE
+       /usr/bin/python3 memory_cases.py await PORT LABEL CODE REASON
 
 flood: Pings of 125 bytes as fast as the socket takes them for 5 s, never reading; the server
   process's VmHWM must stay under 16 MiB (RFC 6455 §5.5.3: one Pong held, not one per Ping).
   --cpu: then, once the server stops taking our bytes (at most 20 s), it must use under 0.2 s of
   CPU in the next 2 s of flooding: a peer that does not read is not read either.
+await: send nothing; the server must close with CODE and a reason holding REASON (answered).
 big: one text message of SIZE bytes in FRAGMENT-byte fragments. CODE 1000: it must come back
   whole (then our Close is answered with 1000); any other CODE: the server must answer with a
   Close carrying it, and end the connection.
@@ -176,12 +178,33 @@ def big(port, label, size, fragment, code):
         s.close()
 
 
+def await_close(port, label, code, reason):
+    result = tap.labelled(label)
+    what = f"the server closes with {code} ({reason})"
+    s, r = upgrade(port)
+    reader = FastReader(s, r.buf)
+    try:
+        while True:
+            op, _, data = reader.frame(time.monotonic() + 60)
+            if op == 8:
+                got = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
+                result(got == code and reason.encode() in data[2:], what, f"Close {got} {data[2:]!r}")
+                s.sendall(zero_mask_frame(8, data[:2], True))
+                return
+    except Exception as e:  # noqa: BLE001
+        result(False, what, f"{type(e).__name__}: {e}")
+    finally:
+        s.close()
+
+
 if __name__ == "__main__":
     case = sys.argv[1]
     if case == "flood":
         flood(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], "--cpu" in sys.argv[5:])
     elif case == "big":
         big(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]))
+    elif case == "await":
+        await_close(int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), sys.argv[5])
     else:
         sys.exit(f"memory_cases.py: unknown case {case}")
     tap.done()
