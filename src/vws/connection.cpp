@@ -21,6 +21,10 @@
 // keeps room for a frame header in front, so a server that sends a message
 // it just received (an echo) hands the buffer over to the output whole.
 // Control frames (at most 125 bytes) are always handled whole from the block.
+//
+// The output side (sends, the Close, Pongs, sent()) is in connection_send.cpp.
+// Running out of memory is a fault like the peer's: no_memory_for_message
+// (1009) when a message cannot be held, no_memory (1011) when output cannot.
 #include "vws/connection.hpp"
 
 #include <algorithm>
@@ -263,7 +267,7 @@ Event Connection::parse_frames()
             mask_phase_ = 0;
             if (!under_way) {
                 msg_opcode_ = frame_.opcode;
-                if (!msg_.clear_with_headroom(max_header_size)) return failure(Fault::no_memory_for_message);
+                if (!msg_.clear_with_headroom(max_header_size)) return no_memory_for_message();
                 utf8_.reset();
             }
         }
@@ -279,7 +283,7 @@ Event Connection::data_chunk()
     if (take > 0) {
         const uint8_t* src = in_.get() + in_begin_;
         uint8_t* dst = msg_.prepare(take);
-        if (!dst) return failure(Fault::no_memory_for_message);
+        if (!dst) return no_memory_for_message();
         if (frame_.masked)
             mask_phase_ = copy_masked(dst, src, take, frame_.mask_key, mask_phase_);
         else
@@ -355,6 +359,15 @@ Event Connection::failure(Fault f)
     Event e{EventType::failed};
     e.fault = f;
     return e;
+}
+
+// The message being assembled cannot grow: give back what it holds (nobody
+// has a view into it yet), so the Close 1009 and the driver have memory.
+Event Connection::no_memory_for_message()
+{
+    msg_.clear();
+    msg_.release_if_over(0);
+    return failure(Fault::no_memory_for_message);
 }
 
 // Out of memory before there is a WebSocket to close: nothing to say.

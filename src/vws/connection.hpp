@@ -170,6 +170,7 @@ private:
     Event finish_message();
     Event failure(Fault f);
     void end_without_answer(Fault f);
+    Event no_memory_for_message();
     [[nodiscard]] bool queue_frame(Opcode op, const uint8_t* data, size_t size);
     void queue_or_fail(Opcode op, const uint8_t* data, size_t size);
     void queue_close(uint16_t code, std::string_view reason);
