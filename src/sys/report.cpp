@@ -140,6 +140,7 @@ private:
 
 int serve(const CommonOptions& o, App& app)
 {
+    exit_on_out_of_memory();
     const Endpoint ep = prepare_connection(o);
     Report r;
     r.remote = remote_address(ep);
