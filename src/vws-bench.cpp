@@ -10,6 +10,7 @@
 #include <barrier>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <string>
 #include <thread>
 
@@ -206,6 +207,12 @@ void print_json(const Options& o, Tally& t, const Timing& tm, bool measured)
 
 int main(int argc, char** argv)
 {
+    // Out of memory: a message and 111, never std::terminate.
+    std::set_new_handler([] {
+        static const char msg[] = "vws-bench: fatal: out of memory\n";
+        (void)!write(2, msg, sizeof msg - 1);
+        _exit(111);
+    });
     const Options o = parse(argc, argv);
     setup_process(o);
     const Config& cfg = o.cfg;

@@ -331,6 +331,7 @@ void log_end(const Settings& s, const Connection& conn, const Outcome& o, const 
 int main(int argc, char** argv)
 {
     log_init("vws-client");
+    exit_on_out_of_memory();
     const Settings s = parse_args(argc, argv);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.timeout_ms);
     std::string whole;

@@ -34,6 +34,7 @@ public:
 int main(int argc, char** argv)
 {
     log_init("vws-echo");
+    exit_on_out_of_memory();
     CommonOptions opts;
     static const option long_options[] = {VWS_COMMON_LONG_OPTIONS, {nullptr, 0, nullptr, 0}};
     int c;
@@ -41,7 +42,7 @@ int main(int argc, char** argv)
         if (c == opt_help) {
             std::printf("%s%s", usage_text, common_options_help);
             std::printf("Exit codes: 0 clean close, 98 the peer broke the protocol or vanished,\n"
-                        "100 usage, 111 system failure.\n");
+                        "100 usage, 111 system failure (out of memory too).\n");
             return exit_code::ok;
         }
         if (c == opt_version) {

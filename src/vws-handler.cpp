@@ -86,7 +86,7 @@ Settings parse_args(int argc, char** argv)
         case opt_help:
             std::printf("%s%s", usage_text, common_options_help);
             std::printf("Exit codes: 0 clean close, 98 the peer broke the protocol or vanished,\n"
-                        "100 usage, 111 system failure.\n");
+                        "100 usage, 111 system failure (out of memory too).\n");
             std::exit(exit_code::ok);
         case opt_version: std::printf("vws-handler %s\n", VWS_VERSION); std::exit(exit_code::ok);
         case opt_framing:
@@ -172,6 +172,7 @@ std::vector<std::string> child_environment(const Settings& s, const Endpoint& ep
 int main(int argc, char** argv)
 {
     log_init("vws-handler");
+    exit_on_out_of_memory();
     const Settings s = parse_args(argc, argv);
     const Endpoint ep = prepare_connection(s.common);
 

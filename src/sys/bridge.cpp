@@ -81,7 +81,7 @@ Flow Bridge::flow() const
     f.can_send = conn_.can_send();
     f.peer_output = conn_.output_size();
     f.output_stalled = output_stalled_;
-    f.pong_pending = false;  // TODO(core12): conn_.pong_pending() once the core holds one pending Pong
+    f.pong_pending = conn_.pong_pending();
     f.stream_in_open = stream_in_ >= 0 && !stream_eof_;
     f.stream_out_open = stream_out_ >= 0 && !stream_closed_;
     f.stream_output = to_stream_.size();
@@ -189,7 +189,8 @@ void Bridge::on_event(const Event& e)
             conn_.fail(Fault::unsupported_data);
             break;
         }
-        if (!stream_closed_) encode_message(opt_.framing, e.data, e.size, to_stream_);
+        if (!stream_closed_ && !encode_message(opt_.framing, e.data, e.size, to_stream_))
+            conn_.fail(Fault::no_memory_for_message);
         break;
     default:
         break;  // pings are answered by the core; faults end below
@@ -244,6 +245,7 @@ void Bridge::deliver(const StreamDecoder::Item& it)
     if (!conn_.can_send()) return;
     if (it.status == StreamDecoder::Status::too_big) return stream_fault("message_too_big");
     if (it.status == StreamDecoder::Status::malformed) return stream_fault("malformed_netstring");
+    if (it.status == StreamDecoder::Status::no_memory) return stream_fault("message_too_big_for_memory");
     const bool text = opt_.framing == Framing::line || (opt_.framing == Framing::netstring && opt_.netstring_text);
     // Never send invalid UTF-8 as text: that is the child's fault, not the peer's.
     if (text && !valid_utf8(it.data, it.size)) return stream_fault("bad_utf8");

@@ -88,7 +88,10 @@ public:
             return -1;
         }
         const size_t n = std::min(size, room);
-        outbox_.append(buf, n);
+        if (!outbox_.append(buf, n)) {
+            errno = ENOMEM;
+            return -1;
+        }
         changed_.notify_all();
         return static_cast<ssize_t>(n);
     }
@@ -186,11 +189,11 @@ public:
             const ssize_t n = read(ep_.in, buf, sizeof buf);
             if (n < 0 && errno == EINTR) continue;
             std::lock_guard lock(mu_);
-            if (n > 0) inbox_.append(buf, static_cast<size_t>(n));
-            else if (n == 0 || errno == ECONNRESET) in_eof_ = true;
-            else in_error_ = errno;
+            if (n > 0 && !inbox_.append(buf, static_cast<size_t>(n))) in_error_ = ENOMEM;
+            else if (n == 0 || (n < 0 && errno == ECONNRESET)) in_eof_ = true;
+            else if (n < 0) in_error_ = errno;
             wake();
-            if (n <= 0) return;
+            if (n <= 0 || in_error_) return;
         }
     }
 

@@ -3,12 +3,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstdint>
 #include <ctime>
+#include <new>
 
 #include "vws/http_date.hpp"
 
@@ -160,6 +162,20 @@ LogLine& LogLine::secs(const char* k, double v)
     line_ += buf;
     return *this;
 }
+
+namespace {
+// The new handler: operator new calls it when malloc fails, before throwing.
+[[noreturn]] void out_of_memory()
+{
+    // The line needs memory too: if that fails we come back here, and just exit.
+    static std::atomic_flag tried = ATOMIC_FLAG_INIT;
+    if (!tried.test_and_set())
+        LogLine("fatal", LogLevel::quiet).str("error", "out of memory").num("exit", exit_code::system);
+    _exit(exit_code::system);
+}
+} // namespace
+
+void exit_on_out_of_memory() { std::set_new_handler(out_of_memory); }
 
 void fatal(int code, const char* fmt, ...)
 {

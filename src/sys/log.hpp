@@ -45,6 +45,11 @@ private:
     bool on_;
 };
 
+// Last resort for an allocation that fails outside the buffers that report it
+// as a value (strings, vectors, the handshake): an "out of memory" fatal line
+// and exit 111, never std::terminate with a bad_alloc. Call once, in main.
+void exit_on_out_of_memory();
+
 // "program: fatal: reason" as a line with event=fatal, then exit(code).
 [[noreturn]] void fatal(int code, const char* fmt, ...) __attribute__((format(printf, 2, 3)));
 

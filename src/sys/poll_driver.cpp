@@ -109,8 +109,12 @@ Outcome drive(ConnIo& io, Connection& conn, App& app, const Timeouts& t)
             break;
         }
 
-        // Backpressure: a peer that does not read stops us reading it.
-        const bool want_read = !eof && !conn.ended() && conn.output_size() < output_high_water;
+        // Backpressure: a peer that does not read stops us reading it; so
+        // does a Pong held behind output it is not reading (its Pings only
+        // replace that Pong, RFC 6455 §5.5.3: reading them is wasted work).
+        const bool stalled = w == Io::would_block && conn.output_size() > 0;
+        const bool want_read = !eof && !conn.ended() && conn.output_size() < output_high_water &&
+                               !(stalled && conn.pong_pending());
         if (want_read && !drained) {
             const auto space = conn.input_space();
             const ssize_t n = io.recv(space.data(), space.size());

@@ -56,6 +56,8 @@ int log_end(const Report& r, const Connection& conn, const Outcome& o)
     int code = exit_code::protocol;
     if (o.ending == Ending::closed) code = exit_code::ok;
     if (o.ending == Ending::io_error || !r.error.empty()) code = exit_code::system;
+    // Out of memory is our failure, not the peer's (the peer got 1009 or 1011).
+    if (is_memory_fault(conn.fault())) code = exit_code::system;
 
     const bool upgraded = conn.role() == Role::client || conn.http_status() == 101;
     if (conn.plain_request() && conn.http_status() != 0) {
@@ -138,6 +140,7 @@ private:
 
 int serve(const CommonOptions& o, App& app)
 {
+    exit_on_out_of_memory();
     const Endpoint ep = prepare_connection(o);
     Report r;
     r.remote = remote_address(ep);

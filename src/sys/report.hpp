@@ -42,13 +42,15 @@ void note_request(Report& r, const Connection& conn, const std::vector<std::stri
 void log_open(const Report& r, const Connection& conn);
 // event=close (with the messages the connection counted both ways), or
 // event=reject when there was no upgrade; returns the exit code: 0 clean
-// close, 98 the peer broke the protocol or vanished, 111 I/O error or r.error.
+// close, 98 the peer broke the protocol or vanished, 111 I/O error, r.error
+// or out of memory (a memory fault).
 int log_end(const Report& r, const Connection& conn, const Outcome& o);
 
 // One connection served by an App of your own, with the log lines vws-echo
 // writes: finds the connection (prepare_connection), logs event=open with the
 // client's address and subprotocol once the app has accepted, drives it, logs
 // event=close; returns the exit code for main. The app only answers events.
+// Out of memory anywhere is a fatal line and exit 111 (exit_on_out_of_memory).
 int serve(const CommonOptions& o, App& app);
 
 } // namespace vws::sys

@@ -9,27 +9,40 @@ uint8_t* ByteBuffer::prepare(size_t n)
 {
     if (cap_ - tail_ >= n) return buf_.get() + tail_;
     const size_t live = tail_ - head_;
-    if (head_ > front_ && cap_ - live - front_ >= n && head_ - front_ >= live) {
-        // Enough room once the consumed front is reclaimed.
-        std::memmove(buf_.get() + front_, buf_.get() + head_, live);
-    } else {
-        size_t cap = cap_ ? cap_ : 256;
-        while (cap < front_ + live + n) cap *= 2;
-        std::unique_ptr<uint8_t[]> bigger(new uint8_t[cap]);
-        if (live) std::memcpy(bigger.get() + front_, buf_.get() + head_, live);
-        buf_ = std::move(bigger);
-        cap_ = cap;
+    if (n > SIZE_MAX / 4 - front_ - live) return nullptr;  // no size_t can hold it
+    const size_t need = front_ + live + n;
+    size_t cap = cap_;
+    if (!(head_ > front_ && cap_ >= need && head_ - front_ >= live)) {
+        // At least double (appends stay amortised O(1)), and a single large
+        // request gets what it needs, not the next power of two.
+        cap = cap_ ? 2 * cap_ : 256;
+        if (cap < need) cap = need;
+        if (cap > growth_limit_) cap = growth_limit_ > need ? growth_limit_ : need;
     }
+    // Compact first (reclaiming the consumed front), so the data sits where
+    // it will stay and realloc carries it over; on failure the buffer is
+    // still whole.
+    if (live && head_ != front_) std::memmove(buf_.get() + front_, buf_.get() + head_, live);
     head_ = front_;
     tail_ = front_ + live;
+    if (cap > cap_) {
+        void* bigger = std::realloc(buf_.get(), cap);
+        if (!bigger) return nullptr;
+        (void)buf_.release();
+        buf_.reset(static_cast<uint8_t*>(bigger));
+        cap_ = cap;
+    }
     return buf_.get() + tail_;
 }
 
-void ByteBuffer::append(const void* p, size_t n)
+bool ByteBuffer::append(const void* p, size_t n)
 {
-    if (n == 0) return;
-    std::memcpy(prepare(n), p, n);
+    if (n == 0) return true;
+    uint8_t* room = prepare(n);
+    if (!room) return false;
+    std::memcpy(room, p, n);
     tail_ += n;
+    return true;
 }
 
 void ByteBuffer::consume(size_t n)
@@ -38,13 +51,12 @@ void ByteBuffer::consume(size_t n)
     if (head_ >= tail_) head_ = tail_ = front_ = 0;
 }
 
-void ByteBuffer::clear_with_headroom(size_t n)
+bool ByteBuffer::clear_with_headroom(size_t n)
 {
-    if (cap_ < n) {
-        buf_.reset(new uint8_t[256 > n ? 256 : n]);
-        cap_ = 256 > n ? 256 : n;
-    }
+    head_ = tail_ = front_ = 0;
+    if (cap_ < n && !prepare(n)) return false;
     head_ = tail_ = front_ = n;
+    return true;
 }
 
 void ByteBuffer::prepend(const void* p, size_t n)

@@ -21,21 +21,32 @@
 // keeps room for a frame header in front, so a server that sends a message
 // it just received (an echo) hands the buffer over to the output whole.
 // Control frames (at most 125 bytes) are always handled whole from the block.
+//
+// The output side (sends, the Close, Pongs, sent()) is in connection_send.cpp.
+// Running out of memory is a fault like the peer's: no_memory_for_message
+// (1009) when a message cannot be held, no_memory (1011) when output cannot.
 #include "vws/connection.hpp"
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 
 namespace vws {
 
 namespace {
 
-// Buffers grown by a burst are given back once it is over.
+// The message buffer, grown by a burst, is given back once it is over.
 constexpr size_t keep_message_buffer = 1 << 20;
-constexpr size_t keep_output_buffer = 256 << 10;
 // Frames with this much left are read straight into msg_, this much a read.
 constexpr uint64_t direct_read_min = 16 << 10;
 constexpr uint64_t direct_read_max = 1 << 20;
+
+// msg_ never holds more than a header and max_message bytes: it grows to
+// exactly that at most, not to the next doubling (nearly twice as much).
+size_t message_buffer_limit(uint64_t max_message)
+{
+    return max_message < SIZE_MAX / 2 ? static_cast<size_t>(max_message) + max_header_size : SIZE_MAX;
+}
 
 uint16_t read_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
@@ -44,13 +55,15 @@ uint16_t read_be16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | 
 Connection::Connection(const Limits& limits, const Policy& policy)
     : role_(Role::server), limits_(limits), policy_(policy)
 {
+    msg_.limit_growth(message_buffer_limit(limits_.max_message));
 }
 
 Connection::Connection(const Limits& limits, ClientRequest req, MaskKeySource& keys)
     : role_(Role::client), limits_(limits), keys_(&keys), client_request_(std::move(req))
 {
+    msg_.limit_growth(message_buffer_limit(limits_.max_message));
     const std::string head = build_request(client_request_);
-    out_.append(head.data(), head.size());
+    if (!out_.append(head.data(), head.size())) end_without_answer(Fault::no_memory);
 }
 
 std::span<uint8_t> Connection::input_space()
@@ -59,13 +72,22 @@ std::span<uint8_t> Connection::input_space()
     // The rest of a large data frame goes straight into msg_, exactly up to
     // its end, so the next header still lands in the block.
     if (in_frame_ && in_begin_ == in_end_ && frame_left_ >= direct_read_min) {
+        // Without the memory for that, read into the block: data_chunk()
+        // then finds out, and fails the connection, if msg_ cannot grow at all.
         const size_t n = static_cast<size_t>(std::min<uint64_t>(frame_left_, direct_read_max));
-        reading_into_msg_ = true;
-        return {msg_.prepare(n), n};
+        if (uint8_t* room = msg_.prepare(n)) {
+            reading_into_msg_ = true;
+            return {room, n};
+        }
     }
     if (!in_) {
-        in_cap_ = std::max(input_block, limits_.handshake.max_head + 1);
-        in_.reset(new uint8_t[in_cap_]);
+        const size_t cap = std::max(input_block, limits_.handshake.max_head + 1);
+        in_.reset(new (std::nothrow) uint8_t[cap]);
+        if (!in_) {
+            end_without_answer(Fault::no_memory);
+            return {};
+        }
+        in_cap_ = cap;
     }
     // Move the unconsumed tail (a partial header or control frame, or an
     // incomplete request head) to the front.
@@ -134,7 +156,10 @@ Event Connection::parse_head()
             request_.path == policy_.health_path && !request_.header("Upgrade")) {
             // A plain GET on the health path: a load balancer's check.
             const std::string r = plain_response(200, "ok\n", policy_.headers_http);
-            out_.append(r.data(), r.size());
+            if (!out_.append(r.data(), r.size())) {
+                end_without_answer(Fault::no_memory);
+                return {};
+            }
             http_status_ = 200;
             state_ = State::closed;
             return {};
@@ -177,7 +202,7 @@ void Connection::accept(std::string_view protocol)
     if (state_ != State::deciding || plain_) return;
     protocol_ = std::string(protocol);  // may view protocol_ itself
     const std::string r = accept_response(request_, protocol, policy_.headers_101);
-    out_.append(r.data(), r.size());
+    if (!out_.append(r.data(), r.size())) return end_without_answer(Fault::no_memory);
     http_status_ = 101;
     state_ = State::open;
 }
@@ -242,7 +267,7 @@ Event Connection::parse_frames()
             mask_phase_ = 0;
             if (!under_way) {
                 msg_opcode_ = frame_.opcode;
-                msg_.clear_with_headroom(max_header_size);
+                if (!msg_.clear_with_headroom(max_header_size)) return no_memory_for_message();
                 utf8_.reset();
             }
         }
@@ -258,6 +283,7 @@ Event Connection::data_chunk()
     if (take > 0) {
         const uint8_t* src = in_.get() + in_begin_;
         uint8_t* dst = msg_.prepare(take);
+        if (!dst) return no_memory_for_message();
         if (frame_.masked)
             mask_phase_ = copy_masked(dst, src, take, frame_.mask_key, mask_phase_);
         else
@@ -291,7 +317,7 @@ Event Connection::control_frame(uint8_t* payload)
     switch (frame_.opcode) {
     case Opcode::ping:
         // §5.5.2: answer with a Pong carrying the same payload.
-        if (state_ == State::open) queue_frame(Opcode::pong, payload, len);
+        if (state_ == State::open) answer_ping(payload, len);
         return {EventType::ping, payload, len};
     case Opcode::pong: return {EventType::pong, payload, len};
     default: break;
@@ -323,8 +349,8 @@ Event Connection::failure(Fault f)
     if (is_handshake_fault(f)) {
         if (role_ == Role::server && state_ != State::failed) {
             const std::string r = error_response(f, policy_.headers_http);
-            out_.append(r.data(), r.size());
-            http_status_ = http_status_of(f);
+            // Without memory for the answer the connection just ends.
+            if (out_.append(r.data(), r.size())) http_status_ = http_status_of(f);
         }
     } else if (can_send()) {
         queue_close(close_code_of(f), fault_name(f));
@@ -335,91 +361,25 @@ Event Connection::failure(Fault f)
     return e;
 }
 
+// The message being assembled cannot grow: give back what it holds (nobody
+// has a view into it yet), so the Close 1009 and the driver have memory.
+Event Connection::no_memory_for_message()
+{
+    msg_.clear();
+    msg_.release_if_over(0);
+    return failure(Fault::no_memory_for_message);
+}
+
+// Out of memory before there is a WebSocket to close: nothing to say.
+void Connection::end_without_answer(Fault f)
+{
+    fault_ = f;
+    state_ = State::failed;
+}
+
 void Connection::fail(Fault f)
 {
     if (!ended()) failure(f);
-}
-
-void Connection::send_message(Opcode op, const uint8_t* data, size_t size)
-{
-    if (!can_send()) return;
-    ++messages_sent_;
-    if (msg_ready_ && role_ == Role::server && out_.empty() && data == msg_.data() && size == msg_.size() &&
-        msg_.headroom() >= max_header_size) {
-        // The message just assembled goes back out (an echo): put the header
-        // in front of it and make it the output, with no copy.
-        FrameHeader h;
-        h.opcode = op;
-        h.payload_len = size;
-        uint8_t header[max_header_size];
-        msg_.prepend(header, build_frame_header(h, header));
-        out_.swap(msg_);
-        return;
-    }
-    queue_frame(op, data, size);
-}
-
-void Connection::send_text(std::string_view s)
-{
-    send_message(Opcode::text, reinterpret_cast<const uint8_t*>(s.data()), s.size());
-}
-
-void Connection::send_ping(const uint8_t* data, size_t size)
-{
-    if (state_ == State::open) queue_frame(Opcode::ping, data, std::min<size_t>(size, 125));
-}
-
-void Connection::close(uint16_t code, std::string_view reason)
-{
-    if (state_ == State::open) {
-        queue_close(code, reason);
-        state_ = State::closing;
-    } else if (state_ == State::answering) {
-        queue_close(code, reason);
-        state_ = State::closed;
-    } else if (state_ == State::handshake || state_ == State::deciding) {
-        state_ = State::closed;  // no WebSocket yet: nothing to say
-    }
-}
-
-void Connection::queue_close(uint16_t code, std::string_view reason)
-{
-    code_sent_ = code;
-    if (code == close_code::no_status) {
-        queue_frame(Opcode::close, nullptr, 0);
-        return;
-    }
-    // §5.5: the body fits in 125 bytes; cut the reason on a character boundary.
-    uint8_t body[125];
-    body[0] = static_cast<uint8_t>(code >> 8);
-    body[1] = static_cast<uint8_t>(code);
-    size_t n = std::min<size_t>(reason.size(), sizeof body - 2);
-    while (n > 0 && n < reason.size() && (static_cast<uint8_t>(reason[n]) & 0xC0) == 0x80) --n;
-    if (n) std::memcpy(body + 2, reason.data(), n);
-    queue_frame(Opcode::close, body, n + 2);
-}
-
-void Connection::queue_frame(Opcode op, const uint8_t* data, size_t size)
-{
-    FrameHeader h;
-    h.opcode = op;
-    h.payload_len = size;
-    h.masked = role_ == Role::client;
-    if (h.masked) h.mask_key = keys_->next_mask_key();
-    uint8_t* p = out_.prepare(max_header_size + size);
-    const size_t hlen = build_frame_header(h, p);
-    if (h.masked)
-        copy_masked(p + hlen, data, size, h.mask_key, 0);
-    else if (size)
-        std::memcpy(p + hlen, data, size);
-    out_.commit(hlen + size);
-}
-
-void Connection::sent(size_t n)
-{
-    out_.consume(n);
-    if (body_left_ > 0) pull_body();
-    out_.release_if_over(keep_output_buffer);
 }
 
 } // namespace vws

@@ -44,7 +44,7 @@ enum class EventType : uint8_t {
     upgraded,   // client: the server accepted
     text,
     binary,
-    ping,       // the pong is already queued
+    ping,       // answered: the pong is queued, or held (connection_send.cpp)
     pong,
     close,      // the peer's Close; ours (the reply) is already queued
     failed,     // a fault; the answer (close frame or HTTP error) is queued
@@ -133,6 +133,10 @@ public:
     std::span<const uint8_t> output() const { return {out_.data(), out_.size()}; }
     void sent(size_t n);
     size_t output_size() const { return out_.size(); }
+    // A Pong is held for the latest Ping until the output empties (RFC 6455
+    // §5.5.3: more Pings only replace it). A driver may stop reading a peer
+    // that does not read while this is true.
+    bool pong_pending() const { return pong_held_; }
 
     State state() const { return state_; }
     Role role() const { return role_; }
@@ -165,9 +169,14 @@ private:
     Event data_chunk();
     Event finish_message();
     Event failure(Fault f);
-    void queue_frame(Opcode op, const uint8_t* data, size_t size);
+    void end_without_answer(Fault f);
+    Event no_memory_for_message();
+    [[nodiscard]] bool queue_frame(Opcode op, const uint8_t* data, size_t size);
+    void queue_or_fail(Opcode op, const uint8_t* data, size_t size);
     void queue_close(uint16_t code, std::string_view reason);
     void pull_body();
+    void answer_ping(const uint8_t* payload, size_t len);
+    [[nodiscard]] bool queue_held_pong();
 
     Role role_;
     State state_ = State::handshake;
@@ -197,6 +206,11 @@ private:
     bool msg_ready_ = false;    // msg_ was handed out: clear it on the next call
 
     ByteBuffer out_;
+    // The latest Ping's payload, held for its Pong while out_ is not empty
+    // (RFC 6455 §5.5.3; see connection_send.cpp).
+    uint8_t pong_payload_[125];
+    uint8_t pong_size_ = 0;
+    bool pong_held_ = false;
 
     Policy policy_;
     Request request_;

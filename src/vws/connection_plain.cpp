@@ -15,7 +15,7 @@ constexpr size_t body_chunk = 64 << 10;
 void Connection::respond(int status, std::string_view head, BodySource* body, uint64_t body_size)
 {
     if (state_ != State::deciding || !plain_) return;
-    out_.append(head.data(), head.size());
+    if (!out_.append(head.data(), head.size())) return end_without_answer(Fault::no_memory);
     http_status_ = status;
     body_ = body;
     body_left_ = body ? body_size : 0;
@@ -29,12 +29,13 @@ void Connection::pull_body()
 {
     while (body_left_ > 0 && out_.size() < body_chunk) {
         const size_t want = static_cast<size_t>(std::min<uint64_t>(body_left_, body_chunk));
-        const size_t n = body_->read_body(out_.prepare(want), want);
+        uint8_t* room = out_.prepare(want);
+        const size_t n = room ? body_->read_body(room, want) : 0;
         if (n == 0) {
             // Content-Length was promised: ending the connection early is
             // how the peer learns the body is incomplete (RFC 9112 §8).
             body_left_ = 0;
-            fault_ = Fault::server_error;
+            fault_ = room ? Fault::server_error : Fault::no_memory;
             state_ = State::failed;
             return;
         }

@@ -12,12 +12,19 @@ uint16_t close_code_of(Fault f)
     switch (f) {
     case Fault::bad_utf8: return close_code::invalid_payload;
     case Fault::frame_too_big:
-    case Fault::message_too_big: return close_code::too_big;
+    case Fault::message_too_big:
+    case Fault::no_memory_for_message: return close_code::too_big;
+    case Fault::no_memory: return close_code::internal_error;
     case Fault::unsupported_data: return close_code::unsupported_data;
     case Fault::rate_exceeded: return close_code::policy_violation;
     case Fault::none: return close_code::normal;
     default: return close_code::protocol_error;
     }
+}
+
+bool is_memory_fault(Fault f)
+{
+    return f == Fault::no_memory_for_message || f == Fault::no_memory;
 }
 
 int http_status_of(Fault f)
@@ -81,6 +88,8 @@ const char* fault_name(Fault f)
     case Fault::frame_too_big: return "frame_too_big";
     case Fault::message_too_big: return "message_too_big";
     case Fault::unsupported_data: return "unsupported_data";
+    case Fault::no_memory_for_message: return "no_memory_for_message";
+    case Fault::no_memory: return "no_memory";
     }
     return "unknown";
 }

@@ -52,6 +52,11 @@ enum class Fault : uint8_t {
     message_too_big,       // 1009
     unsupported_data,      // 1003: a message type the program cannot take
     rate_exceeded,         // 1008: more messages per second than --max-rate
+
+    // Our own resources (answered with a close code; the process exits 111).
+    no_memory_for_message, // 1009: a message within the limits that we cannot
+                           // get the memory to hold (§7.4.1: "too big for it to process")
+    no_memory,             // 1011: no memory to queue what we send
 };
 
 // RFC 6455 §7.4.1 status codes we send.
@@ -69,10 +74,13 @@ inline constexpr uint16_t internal_error = 1011;
 } // namespace close_code
 
 bool is_handshake_fault(Fault f);
-// The close code that answers a framing fault (1002, 1003, 1007, 1009).
+// The close code that answers a framing fault (1002, 1003, 1007, 1009) or a
+// resource one (1009, 1011).
 uint16_t close_code_of(Fault f);
 // The HTTP status that answers a handshake fault (400, 403, 404, 405, 426, 431).
 int http_status_of(Fault f);
+// We ran out of memory (not the peer's fault: a system failure).
+bool is_memory_fault(Fault f);
 // A short stable name for logs and tests, e.g. "unmasked_client_frame".
 const char* fault_name(Fault f);
 // §7.4: may this code appear in a Close frame on the wire?

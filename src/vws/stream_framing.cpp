@@ -1,5 +1,6 @@
 #include "vws/stream_framing.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -29,32 +30,44 @@ const char* framing_name(Framing f)
     return "?";
 }
 
-void encode_message(Framing f, const uint8_t* data, size_t size, ByteBuffer& out)
+bool encode_message(Framing f, const uint8_t* data, size_t size, ByteBuffer& out)
 {
-    switch (f) {
-    case Framing::line:
-        out.append(data, size);
-        out.append("\n", 1);
-        return;
-    case Framing::raw:
-        out.append(data, size);
-        return;
-    case Framing::netstring: {
-        char head[24];
-        const int n = std::snprintf(head, sizeof head, "%zu:", size);
-        out.append(head, static_cast<size_t>(n));
-        out.append(data, size);
-        out.append(",", 1);
-        return;
-    }
-    }
+    char head[24];
+    size_t head_size = 0;
+    const char* tail = f == Framing::line ? "\n" : f == Framing::netstring ? "," : "";
+    if (f == Framing::netstring)
+        head_size = static_cast<size_t>(std::snprintf(head, sizeof head, "%zu:", size));
+    const size_t tail_size = std::strlen(tail);
+    if (head_size + size + tail_size == 0) return true;  // raw, empty: nothing to add
+    // One reservation for the whole frame: it either fits or nothing changes.
+    uint8_t* p = out.prepare(head_size + size + tail_size);
+    if (!p) return false;
+    std::memcpy(p, head, head_size);
+    if (size) std::memcpy(p + head_size, data, size);
+    std::memcpy(p + head_size + size, tail, tail_size);
+    out.commit(head_size + size + tail_size);
+    return true;
+}
+
+StreamDecoder::StreamDecoder(Framing f, uint64_t max_message) : framing_(f), max_(max_message)
+{
+    // The buffer holds at most one message of max_ bytes, its framing and
+    // what the read that completed it brought: grow to that, no further.
+    const uint64_t most = max_ + 2 * read_block;
+    buf_.limit_growth(most < SIZE_MAX / 2 ? static_cast<size_t>(most) : SIZE_MAX);
 }
 
 std::span<uint8_t> StreamDecoder::input_space()
 {
     buf_.consume(pending_consume_);
     pending_consume_ = 0;
-    return {buf_.prepare(read_block), read_block};
+    uint8_t* room = buf_.prepare(read_block);
+    if (!room) {
+        no_memory_ = true;
+        fail(Status::no_memory);
+        return {};
+    }
+    return {room, read_block};
 }
 
 void StreamDecoder::received(size_t n) { buf_.commit(n); }
@@ -63,6 +76,7 @@ StreamDecoder::Item StreamDecoder::fail(Status s)
 {
     failed_ = true;
     buf_.clear();
+    buf_.release_if_over(0);
     scanned_ = 0;
     return {s};
 }
@@ -71,6 +85,10 @@ StreamDecoder::Item StreamDecoder::next()
 {
     buf_.consume(pending_consume_);
     pending_consume_ = 0;
+    if (no_memory_) {
+        no_memory_ = false;
+        return {Status::no_memory};
+    }
     if (failed_) return {};
     if (buf_.empty()) {
         buf_.release_if_over(4 * read_block);

@@ -22,8 +22,9 @@ enum class Framing : uint8_t { line, raw, netstring };
 bool parse_framing(std::string_view name, Framing& out);
 const char* framing_name(Framing f);
 
-// Appends one message, framed, to out.
-void encode_message(Framing f, const uint8_t* data, size_t size, ByteBuffer& out);
+// Appends one message, framed, to out; false (out unchanged) when out cannot
+// get the memory for it.
+[[nodiscard]] bool encode_message(Framing f, const uint8_t* data, size_t size, ByteBuffer& out);
 
 // Splits a byte stream into messages.
 class StreamDecoder {
@@ -33,6 +34,7 @@ public:
         message,    // data/size hold one message; valid until the next call
         too_big,    // a line or netstring over max_message
         malformed,  // netstring syntax
+        no_memory,  // the buffer could not grow to hold the next message
     };
     struct Item {
         Status status = Status::none;
@@ -40,16 +42,18 @@ public:
         size_t size = 0;
     };
 
-    StreamDecoder(Framing f, uint64_t max_message) : framing_(f), max_(max_message) {}
+    StreamDecoder(Framing f, uint64_t max_message);
 
     // Write up to input_space().size() bytes there, then call received(n).
+    // Empty when the buffer cannot grow: next() and finish() then return
+    // no_memory (once) and the stream is failed.
     std::span<uint8_t> input_space();
     void received(size_t n);
     Item next();
     // At EOF: a last line without '\n' is a message; a partial netstring is
     // malformed; otherwise none.
     Item finish();
-    // After too_big or malformed the stream is beyond repair: next() and
+    // After too_big, malformed or no_memory the stream is beyond repair: next() and
     // finish() return none from then on.
     bool failed() const { return failed_; }
     size_t buffered() const { return buf_.size(); }
@@ -67,6 +71,7 @@ private:
     size_t pending_consume_ = 0;  // the last message handed out
     size_t scanned_ = 0;          // line: bytes already searched for '\n'
     bool failed_ = false;
+    bool no_memory_ = false;      // input_space() failed; not yet reported
 };
 
 } // namespace vws

@@ -55,6 +55,8 @@ const FaultCase fault_cases[] = {
     {Fault::frame_too_big, "frame_too_big", false, 1009},
     {Fault::message_too_big, "message_too_big", false, 1009},
     {Fault::unsupported_data, "unsupported_data", false, 1003},
+    {Fault::no_memory_for_message, "no_memory_for_message", false, 1009},
+    {Fault::no_memory, "no_memory", false, 1011},
 };
 
 } // namespace
@@ -69,6 +71,14 @@ TEST_CASE("fault: each fault's wire answer and name") {
             CHECK(vws::close_code_of(c.fault) == c.answer);
         REQUIRE(vws::fault_name(c.fault) != nullptr);
         CHECK(std::string(vws::fault_name(c.fault)) == c.name);
+    }
+}
+
+TEST_CASE("fault: only running out of memory is a memory fault") {
+    for (const auto& c : fault_cases) {
+        CAPTURE(std::string(c.name));
+        const bool memory = c.fault == Fault::no_memory_for_message || c.fault == Fault::no_memory;
+        CHECK(vws::is_memory_fault(c.fault) == memory);
     }
 }
 

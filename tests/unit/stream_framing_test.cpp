@@ -216,7 +216,7 @@ TEST_CASE("stream_framing: a netstring header of 21+ digits without a colon is m
 TEST_CASE("stream_framing: encode_message") {
     auto encoded = [](Framing f, std::string_view payload) {
         vws::ByteBuffer b;
-        vws::encode_message(f, u8(payload), payload.size(), b);
+        CHECK(vws::encode_message(f, u8(payload), payload.size(), b));
         return std::string(reinterpret_cast<const char*>(b.data()), b.size());
     };
     CHECK(encoded(Framing::line, "hello") == "hello\n");
@@ -228,21 +228,21 @@ TEST_CASE("stream_framing: encode_message") {
     CHECK(encoded(Framing::netstring, std::string(1234, 'z')) == "1234:" + std::string(1234, 'z') + ",");
     // Appends after what is there.
     vws::ByteBuffer b;
-    vws::encode_message(Framing::netstring, u8("a"), 1, b);
-    vws::encode_message(Framing::netstring, u8("bc"), 2, b);
+    CHECK(vws::encode_message(Framing::netstring, u8("a"), 1, b));
+    CHECK(vws::encode_message(Framing::netstring, u8("bc"), 2, b));
     CHECK(std::string(reinterpret_cast<const char*>(b.data()), b.size()) == "1:a,2:bc,");
 }
 
 TEST_CASE("stream_framing: encode then decode round-trips, split at every offset") {
     const std::vector<std::string> payloads = {"", "a", std::string("\0,:\n\r9", 6), pattern(200), "last"};
     vws::ByteBuffer b;
-    for (const auto& p : payloads) vws::encode_message(Framing::netstring, u8(p), p.size(), b);
+    for (const auto& p : payloads) CHECK(vws::encode_message(Framing::netstring, u8(p), p.size(), b));
     const std::string ns(reinterpret_cast<const char*>(b.data()), b.size());
     check_vector({"netstring round trip", Framing::netstring, big, ns, payloads, Status::none});
 
     const std::vector<std::string> lines = {"", "one", "two words", "tab\there"};
     vws::ByteBuffer lb;
-    for (const auto& p : lines) vws::encode_message(Framing::line, u8(p), p.size(), lb);
+    for (const auto& p : lines) CHECK(vws::encode_message(Framing::line, u8(p), p.size(), lb));
     const std::string ls(reinterpret_cast<const char*>(lb.data()), lb.size());
     check_vector({"line round trip", Framing::line, big, ls, lines, Status::none});
 }
