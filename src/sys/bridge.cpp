@@ -216,6 +216,8 @@ bool Bridge::write_stream()
         return true;
     }
     to_stream_.consume(static_cast<size_t>(n));
+    // A burst (one large message) is over: memory per connection is the scale limit.
+    to_stream_.release_if_over(256 << 10);
     return true;
 }
 
