@@ -37,10 +37,10 @@ size_t address_space_now()
 // body returns nullptr on success or what went wrong.
 void in_limited_child(size_t room, const std::function<const char*()>& body)
 {
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     (void)room;
     (void)body;
-    MESSAGE("skipped under ASan (its shadow memory does not fit an address-space limit)");
+    MESSAGE("skipped under ASan and TSan (their shadow memory does not fit an address-space limit)");
 #else
     std::fflush(nullptr);
     const pid_t pid = fork();
