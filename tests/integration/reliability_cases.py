@@ -92,7 +92,7 @@ def gone_within(pid, seconds):
             with open(f"/proc/{pid}/stat") as f:
                 if f.read().rsplit(")", 1)[1].split()[0] == "Z":
                     return True
-        except FileNotFoundError:
+        except (FileNotFoundError, ProcessLookupError):  # gone between open and read
             return True
         time.sleep(0.05)
     return False
