@@ -3,11 +3,20 @@
 // (SHA-1 and base64 from libcrypto, as the product does), then echo frames
 // with the mask removed, and answer a Close with a Close and exit. No limits,
 // no UTF-8 check, no fragments, no timeouts: it is a floor, not a server.
+//
+// bench-floor PROGRAM [ARGS...] is the two-process floor, the least a bridge
+// can do: after the upgrade it starts PROGRAM (vfork, execvp) on two pipes,
+// writes each message's payload and a newline to its stdin, sends each line
+// of its stdout as a text message, and at the client's Close closes its
+// stdin, reaps it and answers the Close.
 // Built by scripts/bench: g++ -O2 -static bench-floor.cpp -lcrypto
+#include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
+#include <poll.h>
 #include <strings.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdint>
@@ -94,11 +103,95 @@ bool upgrade()
     return true;
 }
 
+// The length of the complete frame at the front of buf (header, mask key,
+// payload), or 0 while it is incomplete; hlen and len describe it.
+size_t frame_at_front(size_t& hlen, uint64_t& len)
+{
+    if (have < 2) return 0;
+    len = buf[1] & 0x7f;
+    hlen = len == 126 ? 4 : len == 127 ? 10 : 2;
+    if (have < hlen + 4) return 0;
+    if (len >= 126) {
+        len = 0;
+        for (size_t i = 2; i < hlen; ++i) len = len << 8 | buf[i];
+    }
+    return have >= hlen + 4 + len ? hlen + 4 + static_cast<size_t>(len) : 0;
+}
+
+int bridge(char** argv)
+{
+    int in[2], out[2];
+    if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) return 111;
+    const pid_t pid = vfork();
+    if (pid == 0) {
+        dup2(in[0], 0);
+        dup2(out[1], 1);
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    if (pid < 0) return 111;
+    close(in[0]);
+    close(out[1]);
+    static char lines[64 * 1024];
+    size_t line_have = 0;
+    pollfd p[2] = {{0, POLLIN, 0}, {out[0], POLLIN, 0}};
+    for (;;) {
+        if (poll(p, 2, -1) < 0) return 111;
+        if (p[0].revents) {
+            if (!fill()) break;
+            size_t hlen, used;
+            uint64_t len;
+            while ((used = frame_at_front(hlen, len)) > 0) {
+                uint8_t* key = buf + hlen;
+                uint8_t* payload = key + 4;
+                for (uint64_t i = 0; i < len; ++i) payload[i] ^= key[i & 3];
+                if ((buf[0] & 0x0f) == 0x8) {
+                    close(in[1]);
+                    waitpid(pid, nullptr, 0);
+                    uint8_t head[10];
+                    std::memcpy(head, buf, hlen);
+                    head[1] &= 0x7f;
+                    const iovec v[2] = {{head, hlen}, {payload, static_cast<size_t>(len)}};
+                    write_all(v, 2);
+                    return 0;
+                }
+                char nl = '\n';
+                const iovec v[2] = {{payload, static_cast<size_t>(len)}, {&nl, 1}};
+                if (writev(in[1], v, 2) != static_cast<ssize_t>(len) + 1) return 111;  // a pipe takes it whole
+                std::memmove(buf, buf + used, have - used);
+                have -= used;
+            }
+        }
+        if (p[1].revents) {
+            const ssize_t n = read(out[0], lines + line_have, sizeof lines - line_have);
+            if (n <= 0) break;
+            line_have += static_cast<size_t>(n);
+            size_t start = 0;
+            for (char* nl; (nl = static_cast<char*>(std::memchr(lines + start, '\n', line_have - start)));) {
+                const size_t size = static_cast<size_t>(nl - lines) - start;
+                uint8_t head[4] = {0x81, 0, 0, 0};
+                size_t h = 2;
+                if (size < 126) head[1] = static_cast<uint8_t>(size);
+                else head[1] = 126, head[2] = static_cast<uint8_t>(size >> 8), head[3] = static_cast<uint8_t>(size), h = 4;
+                const iovec v[2] = {{head, h}, {lines + start, size}};
+                write_all(v, 2);
+                start += size + 1;
+            }
+            std::memmove(lines, lines + start, line_have - start);
+            line_have -= start;
+        }
+    }
+    close(in[1]);
+    waitpid(pid, nullptr, 0);
+    return 0;
+}
+
 } // namespace
 
-int main()
+int main(int argc, char** argv)
 {
     if (!upgrade()) return 1;
+    if (argc > 1) return bridge(argv + 1);
     for (;;) {
         // One frame: 2 bytes, extended length, 4-byte mask key, payload.
         while (have < 2) if (!fill()) return 0;

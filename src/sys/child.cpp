@@ -2,12 +2,13 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <cstring>
 
 namespace vws::sys {
 
@@ -19,13 +20,104 @@ void close_fd(int& fd)
     fd = -1;
 }
 
-// RAII for the spawn attribute objects.
-struct SpawnSetup {
-    posix_spawn_file_actions_t actions;
-    posix_spawnattr_t attr;
-    SpawnSetup() { posix_spawn_file_actions_init(&actions); posix_spawnattr_init(&attr); }
-    ~SpawnSetup() { posix_spawn_file_actions_destroy(&actions); posix_spawnattr_destroy(&attr); }
+// Everything the child needs between vfork and exec, built beforehand: it
+// may only make system calls (it shares our memory and our thread's stack).
+struct ExecPlan {
+    char* const* argv;
+    char* const* envp;
+    const char* path;  // PATH, for a program name without a slash
+    char* full;        // room for the longest PATH entry, '/' and the name
+    int stdin_fd, stdout_fd;
+    const int* close_fds;
+    size_t n_close;
+    bool stderr_to_null;
+    volatile int error = 0;  // set by the child when it cannot exec
 };
+
+void move_fd(int from, int to)
+{
+    // dup2 onto itself keeps close-on-exec: clear it instead.
+    if (from == to) fcntl(to, F_SETFD, 0);
+    else dup2(from, to);
+}
+
+// execvp's search, over the PATH we read before the vfork: the first that
+// runs wins; EACCES is remembered and reported if nothing runs.
+void exec_search(ExecPlan& p)
+{
+    const char* name = p.argv[0];
+    if (std::strchr(name, '/')) {
+        execve(name, p.argv, p.envp);
+        p.error = errno;
+        return;
+    }
+    const size_t name_len = std::strlen(name);
+    char* full = p.full;
+    bool denied = false;
+    for (const char* dir = p.path;; ++dir) {
+        const char* end = std::strchr(dir, ':');
+        const size_t len = end ? static_cast<size_t>(end - dir) : std::strlen(dir);
+        std::memcpy(full, dir, len);
+        size_t at = len;
+        if (len > 0) full[at++] = '/';  // an empty entry is the current directory
+        std::memcpy(full + at, name, name_len + 1);
+        execve(full, p.argv, p.envp);
+        if (errno == EACCES) denied = true;
+        else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENAMETOOLONG) break;
+        if (!end) {
+            errno = denied ? EACCES : ENOENT;
+            break;
+        }
+        dir = end;
+    }
+    p.error = errno;
+}
+
+[[noreturn]] void run_child(ExecPlan& p)
+{
+    // Default dispositions for what we changed (exec keeps an ignored
+    // SIGPIPE, and our handlers must never run here: they would write into
+    // the parent's memory), then the empty mask. Only these: resetting every
+    // signal, as posix_spawn does, costs over a hundred sigaction calls.
+    struct sigaction dfl;
+    std::memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    for (int sig : {SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGALRM}) sigaction(sig, &dfl, nullptr);
+    // Its own process group, so signals reach whatever it starts.
+    setpgid(0, 0);
+    move_fd(p.stdin_fd, 0);
+    move_fd(p.stdout_fd, 1);
+    if (p.stderr_to_null) {
+        const int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0 && fd != 2) {
+            dup2(fd, 2);
+            close(fd);
+        }
+    }
+    for (size_t i = 0; i < p.n_close; ++i)
+        if (p.close_fds[i] > 2) close(p.close_fds[i]);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    exec_search(p);
+    _exit(127);
+}
+
+// vfork: the child borrows our memory until it execs, so it costs no page
+// copies; every signal is blocked meanwhile, as posix_spawn does. Returns
+// the pid, or -1 with errno.
+pid_t start(ExecPlan& p)
+{
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_SETMASK, &all, &old);
+    const pid_t pid = vfork();
+    if (pid == 0) run_child(p);
+    const int err = errno;
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+    errno = err;
+    return pid;
+}
 
 } // namespace
 
@@ -39,34 +131,26 @@ int Child::spawn(const ChildSpec& spec)
         close(in[1]);
         return err;
     }
-    SpawnSetup s;
-    posix_spawn_file_actions_adddup2(&s.actions, in[0], 0);
-    posix_spawn_file_actions_adddup2(&s.actions, out[1], 1);
-    if (spec.stderr_to_null) posix_spawn_file_actions_addopen(&s.actions, 2, "/dev/null", O_WRONLY, 0);
-    for (int fd : spec.close_fds)
-        if (fd > 2) posix_spawn_file_actions_addclose(&s.actions, fd);
-    // Its own process group, so signals reach whatever it starts; default
-    // dispositions and an empty mask (we ignore SIGPIPE and block stop
-    // signals, and exec would pass both on).
-    sigset_t none, defaults;
-    sigemptyset(&none);
-    sigemptyset(&defaults);
-    for (int sig : {SIGPIPE, SIGTERM, SIGHUP, SIGINT, SIGALRM}) sigaddset(&defaults, sig);
-    posix_spawnattr_setpgroup(&s.attr, 0);
-    posix_spawnattr_setsigmask(&s.attr, &none);
-    posix_spawnattr_setsigdefault(&s.attr, &defaults);
-    posix_spawnattr_setflags(&s.attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-
     std::vector<char*> argv, envp;
     for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
     argv.push_back(nullptr);
     for (const std::string& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
     envp.push_back(nullptr);
+    // posix_spawnp's default when PATH is unset (confstr _CS_PATH).
+    const char* env_path = std::getenv("PATH");
+    const char* path = env_path ? env_path : "/bin:/usr/bin";
+    std::vector<char> full(std::strlen(path) + spec.argv[0].size() + 2);
+    ExecPlan plan{argv.data(), envp.data(), path, full.data(), in[0], out[1],
+                  spec.close_fds.data(), spec.close_fds.size(), spec.stderr_to_null};
 
-    const int err = posix_spawnp(&pid_, argv[0], &s.actions, &s.attr, argv.data(), envp.data());
+    pid_ = start(plan);
+    int err = pid_ < 0 ? errno : plan.error;
     close(in[0]);
     close(out[1]);
     if (err != 0) {
+        // The child could not exec: it has exited already.
+        if (pid_ > 0)
+            while (waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {}
         close(in[1]);
         close(out[0]);
         pid_ = -1;
@@ -103,10 +187,17 @@ void Child::close_stdout() { close_fd(stdout_); }
 
 void Child::signal_group(int sig) const
 {
-    if (pid_ > 0) kill(-pid_, sig);
+    if (pid_ > 0 && !group_gone_) kill(-pid_, sig);
 }
 
-bool Child::group_alive() const { return pid_ > 0 && kill(-pid_, 0) == 0; }
+bool Child::group_alive() const
+{
+    // Once the group is gone it stays gone (and its number may be reused):
+    // ask the kernel only until then.
+    if (pid_ <= 0 || group_gone_) return false;
+    group_gone_ = kill(-pid_, 0) != 0;
+    return !group_gone_;
+}
 
 bool Child::reap()
 {

@@ -52,6 +52,7 @@ private:
     pid_t pid_ = -1;
     int stdin_ = -1, stdout_ = -1, pidfd_ = -1;
     bool exited_ = false;
+    mutable bool group_gone_ = false;  // kill(-pid, 0) said ESRCH
     int status_ = 0;
 };
 

@@ -43,6 +43,9 @@ public:
     // are not reading it, or -1. Only sockets: on a pipe POLLHUP just means the
     // writer is done, and what it wrote last (a Close) may still be unread.
     virtual int hangup_fd() const = 0;
+    // A socket the caller may read with a blocking recv() and a receive
+    // timeout when the peer's next bytes are all it waits for, or -1.
+    virtual int blocking_read_fd() const { return -1; }
 };
 
 class SocketIo : public ConnIo {
@@ -54,6 +57,7 @@ public:
     void shutdown_write() override;
     int poll_fds(pollfd* out, bool want_in, bool want_out) override;
     int hangup_fd() const override { return ep_.in; }
+    int blocking_read_fd() const override { return ep_.in; }
 
 private:
     Endpoint ep_;

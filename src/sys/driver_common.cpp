@@ -1,6 +1,10 @@
 #include "sys/driver_common.hpp"
 
+#include <sys/socket.h>
+#include <sys/time.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 namespace vws::sys {
@@ -8,6 +12,7 @@ namespace vws::sys {
 namespace detail {
 
 volatile std::sig_atomic_t stop_requested = 0;
+volatile std::sig_atomic_t wake_socket = -1;
 
 namespace {
 int ms_until(Clock::time_point when, Clock::time_point now)
@@ -157,7 +162,19 @@ const char* ending_name(Ending e)
 }
 
 namespace {
-void on_stop_signal(int) { detail::stop_requested = 1; }
+void on_stop_signal(int)
+{
+    detail::stop_requested = 1;
+    // The driver may have checked stop_requested just before it entered a
+    // blocking recv (signals are not blocked around it): the shortest receive
+    // timeout makes that recv return at once. setsockopt is async-signal-safe.
+    const int fd = detail::wake_socket;
+    if (fd < 0) return;
+    const int saved = errno;
+    const timeval shortest{0, 1};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &shortest, sizeof shortest);
+    errno = saved;
+}
 } // namespace
 
 void install_signal_handlers()

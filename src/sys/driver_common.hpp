@@ -12,6 +12,9 @@ namespace vws::sys::detail {
 using Clock = std::chrono::steady_clock;
 
 extern volatile std::sig_atomic_t stop_requested;  // SIGTERM, SIGHUP, SIGINT
+// The socket the driver may be blocked reading (poll_driver.cpp), or -1: a
+// stop signal shortens its receive timeout so that read returns at once.
+extern volatile std::sig_atomic_t wake_socket;
 
 // The deadlines of a connection (handshake, idle, keepalive, close), from
 // the caller's clock.
