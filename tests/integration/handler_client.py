@@ -172,18 +172,8 @@ class Raw:
         self.s.close()
 
 
-def frame(opcode, payload, fin=True, key=b"\x37\xfa\x21\x3d", length=None):
-    n = len(payload) if length is None else length
-    b0 = (0x80 if fin else 0) | opcode
-    if n < 126:
-        head = bytes([b0, 0x80 | n])
-    elif n < 65536:
-        head = bytes([b0, 0x80 | 126]) + struct.pack("!H", n)
-    else:
-        head = bytes([b0, 0x80 | 127]) + struct.pack("!Q", n)
-    m = (key * (len(payload) // 4 + 1))[:len(payload)]
-    masked = (int.from_bytes(payload, "big") ^ int.from_bytes(m, "big")).to_bytes(len(payload), "big")
-    return head + key + masked
+def frame(opcode, payload, fin=True, length=None):
+    return wsraw.frame(opcode, payload, fin=fin, length=length, key=b"\x37\xfa\x21\x3d")
 
 
 # ---------------------------------------------------------------- cat in each framing

@@ -517,18 +517,27 @@ def json_log(log):
         result(False, what, f"{type(e).__name__}: {e}")
 
 
-def forwarded(log, want, echo=False):
-    path = f"/forwarded-{want}"
-    what = f"X-Forwarded-For: 203.0.113.9 from 127.0.0.1: the log's remote_addr is {want}"
+def forwarded_exchange(path, value, echo):
+    """Upgrade with X-Forwarded-For: value, read the child's first line (its REMOTE_ADDR) when
+    echo, close; returns that line (or None)."""
+    s, r = upgrade(path, extra=(f"X-Forwarded-For: {value}",))
     try:
-        s, r = upgrade(path, extra=("X-Forwarded-For: 198.51.100.1, 203.0.113.9",))
         first = None
         if echo:
             fin, rsv, opcode, masked, payload = r.frame(time.monotonic() + TIMEOUT)
             first = payload.decode(errors="replace")
         s.sendall(frame(8, close_payload(1000)))
         wsraw.read_until_close(r, time.monotonic() + TIMEOUT)
+        return first
+    finally:
         s.close()
+
+
+def forwarded(log, want, echo=False):
+    path = f"/forwarded-{want}"
+    what = f"X-Forwarded-For: 203.0.113.9 from 127.0.0.1: the log's remote_addr is {want}"
+    try:
+        first = forwarded_exchange(path, "198.51.100.1, 203.0.113.9", echo)
         fields = log_line(log, path)
         got = fields.get("remote_addr") if fields else None
         result(got == want, what, f"log line: {fields}")
@@ -541,25 +550,17 @@ def forwarded(log, want, echo=False):
 def forwarded_bad(log, echo=False):
     bad = '9.9.9.9 remote_addr=1.1.1.1 "q"'
     path = "/forwarded-bad"
+    what = f"X-Forwarded-For: {bad} is no IP literal: the log's remote_addr stays 127.0.0.1"
     try:
-        s, r = upgrade(path, extra=(f"X-Forwarded-For: {bad}",))
-        first = None
-        if echo:
-            fin, rsv, opcode, masked, payload = r.frame(time.monotonic() + TIMEOUT)
-            first = payload.decode(errors="replace")
-        s.sendall(frame(8, close_payload(1000)))
-        wsraw.read_until_close(r, time.monotonic() + TIMEOUT)
-        s.close()
+        first = forwarded_exchange(path, bad, echo)
         fields = log_line(log, path) or {}
-        result(fields.get("remote_addr") == "127.0.0.1" and "proxy" not in fields,
-               f"X-Forwarded-For: {bad} is no IP literal: the log's remote_addr stays 127.0.0.1",
-               f"log line: {fields}")
+        result(fields.get("remote_addr") == "127.0.0.1" and "proxy" not in fields, what, f"log line: {fields}")
         result(fields.get("bad_forwarded") == bad, "the log line holds the bad value, escaped, as bad_forwarded",
                f"log line: {fields}")
         if echo:
             result(first == "127.0.0.1", "the child's REMOTE_ADDR stays 127.0.0.1", f"child said {first!r}")
     except Exception as e:  # noqa: BLE001
-        result(False, "X-Forwarded-For that is no IP literal", f"{type(e).__name__}: {e}")
+        result(False, what, f"{type(e).__name__}: {e}")
 
 
 def escaped_path(log):

@@ -91,19 +91,6 @@ def flood(port, tcpserver_pid, label, check_cpu):
         s.close()
 
 
-def zero_mask_frame(opcode, payload, fin):
-    """A masked client frame with the mask key 0 (valid, and the payload needs no XOR)."""
-    n = len(payload)
-    b0 = (0x80 if fin else 0) | opcode
-    if n < 126:
-        head = bytes([b0, 0x80 | n])
-    elif n < 65536:
-        head = bytes([b0, 0x80 | 126]) + struct.pack("!H", n)
-    else:
-        head = bytes([b0, 0x80 | 127]) + struct.pack("!Q", n)
-    return head + b"\0\0\0\0" + payload
-
-
 class FastReader:
     """Server frames from the socket into one bytearray (large payloads, quickly)."""
 
@@ -146,7 +133,7 @@ def big(port, label, size, fragment, code):
         try:
             for off in range(0, size, fragment):
                 n = min(fragment, size - off)
-                s.sendall(zero_mask_frame(1 if off == 0 else 0, payload[:n], off + n >= size))
+                s.sendall(frame(1 if off == 0 else 0, payload[:n], fin=off + n >= size, key=b"\0\0\0\0"))
         except (BrokenPipeError, ConnectionResetError):
             pass  # it may stop reading once it failed the connection
         received, opcode = 0, None
@@ -168,7 +155,7 @@ def big(port, label, size, fragment, code):
                 received += len(data)
                 if fin and code == 1000:
                     result(received == size and opcode == 1, what, f"got {received} bytes, opcode {opcode}")
-                    s.sendall(zero_mask_frame(8, close_payload(1000), True))
+                    s.sendall(frame(8, close_payload(1000), fin=True, key=b"\0\0\0\0"))
                     while reader.frame(deadline)[0] != 8:
                         pass
                     return
@@ -189,7 +176,7 @@ def await_close(port, label, code, reason):
             if op == 8:
                 got = struct.unpack("!H", data[:2])[0] if len(data) >= 2 else None
                 result(got == code and reason.encode() in data[2:], what, f"Close {got} {data[2:]!r}")
-                s.sendall(zero_mask_frame(8, data[:2], True))
+                s.sendall(frame(8, data[:2], fin=True, key=b"\0\0\0\0"))
                 return
     except Exception as e:  # noqa: BLE001
         result(False, what, f"{type(e).__name__}: {e}")

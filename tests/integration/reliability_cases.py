@@ -182,21 +182,6 @@ def client_stall(client):
 
 # ------------------------------------------------------------------------------------ pipes
 
-def masked_frame(opcode, payload):
-    """A masked client frame, masked a machine word at a time (MiB-sized payloads)."""
-    n = len(payload)
-    key = os.urandom(4)
-    if n < 126:
-        head = bytes([0x80 | opcode, 0x80 | n])
-    elif n < 65536:
-        head = bytes([0x80 | opcode, 0x80 | 126]) + struct.pack("!H", n)
-    else:
-        head = bytes([0x80 | opcode, 0x80 | 127]) + struct.pack("!Q", n)
-    keys = (key * (n // 4 + 1))[:n]
-    body = (int.from_bytes(payload, "big") ^ int.from_bytes(keys, "big")).to_bytes(n, "big") if n else b""
-    return head + key + body
-
-
 def parse_output(data):
     """The server's output: (status line, [(opcode, payload)] of its frames, bytes left over)."""
     end = data.find(b"\r\n\r\n")
@@ -283,7 +268,7 @@ def pipe_bytes(program, size, runs, args):
     """One binary message of size bytes echoed through program on pipes with a slow reader:
     every byte arrives, and the log's bytes_out is what the reader counted."""
     payload = os.urandom(size)
-    data = wsraw.request() + masked_frame(2, payload) + masked_frame(8, struct.pack("!H", 1000))
+    data = wsraw.request() + wsraw.frame(2, payload) + wsraw.frame(8, struct.pack("!H", 1000))
     name = f"{os.path.basename(program)} {' '.join(args)}".strip()
     bad = []
     for run in range(runs):
@@ -303,8 +288,8 @@ def pipe_close(handler, runs, child):
     """9 x 512 KiB text messages and a Close piped in while the child reads late: the input's
     hang-up is not the peer vanishing, so the Close is read and answered 1000 every time."""
     msgs = [bytes([97 + i]) * (512 << 10) for i in range(9)]
-    data = wsraw.request() + b"".join(masked_frame(1, m) for m in msgs) + \
-        masked_frame(8, struct.pack("!H", 1000))
+    data = wsraw.request() + b"".join(wsraw.frame(1, m) for m in msgs) + \
+        wsraw.frame(8, struct.pack("!H", 1000))
     bad = []
     for run in range(runs):
         status, out, err = run_on_pipes([handler, child], data, reader_delay=0.0, feed_by_pipe=True)
@@ -320,7 +305,7 @@ def pipe_sigterm(program, args):
     """SIGTERM while a large message is echoed on pipes (the input stays open, no Close comes):
     whole frames, then Close 1001, every byte accounted for."""
     payload = os.urandom(8 << 20)
-    data = wsraw.request() + masked_frame(2, payload)
+    data = wsraw.request() + wsraw.frame(2, payload)
     name = f"{os.path.basename(program)} {' '.join(args)}".strip()
     status, out, err = run_on_pipes([program, "--close-timeout", "1"] + args, data, reader_delay=0.3,
                                     feed_by_pipe=True, keep_open=True, signal_after=0.3)

@@ -102,8 +102,9 @@ class Reader:
             return False
 
 
-def frame(opcode, payload=b"", fin=True, rsv=0, mask=True, length=None):
-    """A client frame; length overrides the length field (payload is sent as given)."""
+def frame(opcode, payload=b"", fin=True, rsv=0, mask=True, length=None, key=None):
+    """A client frame; length overrides the length field (payload is sent as given); key is the
+    mask key (random by default). Masked a machine word at a time: payloads may be MiB-sized."""
     n = len(payload) if length is None else length
     b0 = (0x80 if fin else 0) | (rsv << 4) | opcode
     mbit = 0x80 if mask else 0
@@ -115,8 +116,11 @@ def frame(opcode, payload=b"", fin=True, rsv=0, mask=True, length=None):
         head = bytes([b0, mbit | 127]) + struct.pack("!Q", n)
     if not mask:
         return head + payload
-    key = os.urandom(4)
-    return head + key + bytes(c ^ key[i % 4] for i, c in enumerate(payload))
+    key = os.urandom(4) if key is None else key
+    size = len(payload)
+    keys = (key * (size // 4 + 1))[:size]
+    body = (int.from_bytes(payload, "big") ^ int.from_bytes(keys, "big")).to_bytes(size, "big")
+    return head + key + body
 
 
 def upgrade(port, data=None):
