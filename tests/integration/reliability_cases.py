@@ -4,6 +4,7 @@
     ping-flood PORT TCPSERVER_PID           a client that sends Pings as fast as it can, reads none
     client-stall VWS_CLIENT                 vws-client against a server that stops reading
     pipe-bytes PROGRAM SIZE RUNS ARGS...    one message through PROGRAM on pipes, a slow reader
+    pipe-eof PROGRAM SIZE RUNS              a message, then the input ends without a Close
     pipe-close HANDLER RUNS CHILD           9 x 512 KiB and a Close piped in; the child reads late
     pipe-sigterm PROGRAM ARGS...            SIGTERM mid-transfer on pipes
     stdout-closed PORT TMP                  a child that closed its stdout keeps getting messages
@@ -284,6 +285,23 @@ def pipe_bytes(program, size, runs, args):
            "bytes_out as counted", "; ".join(bad[:3]))
 
 
+def pipe_eof(program, size, runs):
+    """One binary message and then the input's end, no Close (the peer is gone, but may still
+    read): the echo already queued still reaches the slow reader whole, bytes_out as counted."""
+    payload = os.urandom(size)
+    data = wsraw.request() + wsraw.frame(2, payload)
+    bad = []
+    for run in range(runs):
+        status, out, err = run_on_pipes([program], data, reader_delay=0.3)
+        head, frames, rest = parse_output(out)
+        logged = logged_bytes_out(err)
+        if not (frames[:1] == [(2, payload)] and not rest and logged == len(out)):
+            bad.append(f"run {run}: exit {status}, {len(out)} bytes read, logged {logged}, frames "
+                       f"{[(op, len(p)) for op, p in frames]}, {len(rest)} left over")
+    result(not bad, f"{os.path.basename(program)}: input ends after a {size}-byte message, no Close: "
+           f"the echo still arrives whole, {runs} runs", "; ".join(bad[:3]))
+
+
 def pipe_close(handler, runs, child):
     """9 x 512 KiB text messages and a Close piped in while the child reads late: the input's
     hang-up is not the peer vanishing, so the Close is read and answered 1000 every time."""
@@ -401,6 +419,8 @@ def main():
         client_stall(args[0])
     elif case == "pipe-bytes":
         pipe_bytes(args[0], int(args[1]), int(args[2]), args[3:])
+    elif case == "pipe-eof":
+        pipe_eof(args[0], int(args[1]), int(args[2]))
     elif case == "pipe-close":
         pipe_close(args[0], int(args[1]), args[2])
     elif case == "pipe-sigterm":
